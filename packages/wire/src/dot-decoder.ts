@@ -1,0 +1,194 @@
+/**
+ * Streaming dot-unstuffing for SMTP DATA (RFC 5321 §4.5.2) and POP3 multi-line
+ * responses (RFC 1939 §3): stuffed bytes in, body pieces out, and an `end` event at
+ * the terminating `.` line.
+ *
+ * Only `<CRLF>.<CRLF>` ends the body. `<LF>.<LF>`, `<LF>.<CRLF>`, `<CR>.<CR>`,
+ * `<CRLF>.<LF>` and every other mix of bare CR and LF are body content — the rule that
+ * defeats SMTP smuggling (CVE-2023-51766, CVE-2023-51764, CVE-2023-51765). The start of
+ * the stream counts as a line start, because the CRLF that ended the `DATA` command (or
+ * the `+OK` line) is the first half of the terminator.
+ *
+ * Bare CR and LF in the body follow {@link DotDecoderOptions.bareLineEndings}:
+ * - `"normalize"` (default): each becomes CRLF in the body, like Postfix's
+ *   `smtpd_forbid_bare_newline = normalize`. The body that comes out then has only
+ *   CRLF line ends, so no later hop can read it two ways. A line after a bare line end
+ *   is not unstuffed and can never end the body.
+ * - `"reject"`: framing goes on to the real end, no more body is handed out after the
+ *   first bare CR or LF, and the `end` event carries a `BARE_LF`/`BARE_CR` error whose
+ *   hint is `550 5.6.2`.
+ * - `"accept"`: they pass through unchanged.
+ *
+ * Buffers: `data` pieces are views of the pushed chunk or small fresh arrays; `rest` is
+ * a view of the last chunk. Copy them if you keep them past the next `push`.
+ */
+import { CR, DOT, LF } from "./bytes.js"
+import type { BareLineEndingPolicy } from "./dot-encoder.js"
+import { LocalProtocolError, RemoteProtocolError, WIRE_HINTS } from "./errors.js"
+
+export interface DotDecoderOptions {
+  readonly bareLineEndings?: BareLineEndingPolicy
+}
+
+/** A piece of the unstuffed body. */
+export interface DotDataEvent {
+  readonly type: "data"
+  readonly bytes: Uint8Array
+}
+
+/** The terminating `.` line was read. */
+export interface DotEndEvent {
+  readonly type: "end"
+  /** Bytes that followed the terminator in the same chunk (pipelined commands). */
+  readonly rest: Uint8Array
+  /** Set under the `"reject"` policy when the body had a bare CR or LF. */
+  readonly error: RemoteProtocolError | null
+}
+
+export type DotDecoderEvent = DotDataEvent | DotEndEvent
+
+type State =
+  | "lineStart" // after CRLF (or at the start): a `.` here is stuffing or the terminator
+  | "text" // inside a line
+  | "cr" // inside a line, after a CR whose partner is not known yet
+  | "dot" // a `.` at line start was read and held back
+  | "dotCr" // `.` then CR at line start: the terminator if LF follows
+
+const CRLF = Uint8Array.of(CR, LF)
+const LF_ONLY = Uint8Array.of(LF)
+const CR_ONLY = Uint8Array.of(CR)
+
+export class DotDecoder {
+  readonly bareLineEndings: BareLineEndingPolicy
+  private state: State = "lineStart"
+  private ended = false
+  private error: RemoteProtocolError | null = null
+  private length = 0
+
+  constructor(options: DotDecoderOptions = {}) {
+    this.bareLineEndings = options.bareLineEndings ?? "normalize"
+  }
+
+  /** Body bytes handed out so far (after unstuffing and normalizing). */
+  get bodyLength(): number {
+    return this.length
+  }
+
+  /** Whether the terminator has been read. */
+  get isEnded(): boolean {
+    return this.ended
+  }
+
+  push(chunk: Uint8Array): DotDecoderEvent[] {
+    if (this.ended) throw new LocalProtocolError("INVALID_STATE", "push() after the end")
+    const events: DotDecoderEvent[] = []
+    const length = chunk.length
+    let pos = 0
+    // chunk[run, pos) is body to hand out as it stands.
+    let run = 0
+    const flush = (until: number) => {
+      if (until > run) this.emit(events, chunk.subarray(run, until))
+    }
+    let nextCr = -2
+    let nextLf = -2
+    while (pos < length) {
+      switch (this.state) {
+        case "lineStart":
+          if (chunk[pos] === DOT) {
+            flush(pos)
+            pos++
+            run = pos
+            this.state = "dot"
+          } else {
+            this.state = "text"
+          }
+          break
+        case "dot":
+          if (chunk[pos] === CR) {
+            pos++
+            this.state = "dotCr"
+          } else {
+            // The held-back dot was stuffing (or, for `.x`, is dropped as RFC 5321 §4.5.2 says).
+            run = pos
+            this.state = "text"
+          }
+          break
+        case "dotCr":
+          if (chunk[pos] === LF) {
+            this.ended = true
+            events.push({ type: "end", rest: chunk.subarray(pos + 1), error: this.error })
+            return events
+          }
+          // `.` CR x: the dot goes, the CR is a bare CR.
+          pos = this.bareLineEnding(events, pos, CR_ONLY)
+          run = pos
+          break
+        case "cr":
+          if (chunk[pos] === LF) {
+            // Only a CR that ended the previous chunk waits here for its LF.
+            this.emit(events, CRLF)
+            pos++
+            run = pos
+            this.state = "lineStart"
+          } else {
+            flush(pos)
+            pos = this.bareLineEnding(events, pos, CR_ONLY)
+            run = pos
+          }
+          break
+        case "text": {
+          if (nextCr !== -1 && nextCr < pos) nextCr = chunk.indexOf(CR, pos)
+          if (nextLf !== -1 && nextLf < pos) nextLf = chunk.indexOf(LF, pos)
+          const cr = nextCr === -1 ? length : nextCr
+          const lf = nextLf === -1 ? length : nextLf
+          if (cr === length && lf === length) {
+            pos = length
+          } else if (lf < cr) {
+            flush(lf)
+            pos = this.bareLineEnding(events, lf + 1, LF_ONLY)
+            run = pos
+          } else if (cr + 1 < length && chunk[cr + 1] === LF) {
+            pos = cr + 2
+            this.state = "lineStart"
+          } else {
+            // A CR at the end of the chunk, or a bare CR: decide once the next byte is known.
+            flush(cr)
+            pos = cr + 1
+            run = pos
+            this.state = "cr"
+          }
+          break
+        }
+      }
+    }
+    if (this.state !== "cr" && this.state !== "dot" && this.state !== "dotCr") flush(length)
+    return events
+  }
+
+  /**
+   * Handles a bare CR or LF (given as `ending`) that ended at `resume`; the text goes on
+   * there. Returns the position to go on from.
+   */
+  private bareLineEnding(events: DotDecoderEvent[], resume: number, ending: Uint8Array): number {
+    this.state = "text"
+    if (this.bareLineEndings === "normalize") {
+      this.emit(events, CRLF)
+    } else if (this.bareLineEndings === "accept") {
+      this.emit(events, ending)
+    } else if (this.error === null) {
+      const code = ending === LF_ONLY ? "BARE_LF" : "BARE_CR"
+      this.error = new RemoteProtocolError(code, `bare ${code.slice(5)} in message data`, {
+        hint: WIRE_HINTS.BARE_CR,
+      })
+    }
+    return resume
+  }
+
+  private emit(events: DotDecoderEvent[], bytes: Uint8Array): void {
+    if (this.error !== null) return
+    this.length += bytes.length
+    // Shared constants are copied so that a caller who writes into a piece cannot change them.
+    const piece = bytes === CRLF || bytes === LF_ONLY || bytes === CR_ONLY ? bytes.slice() : bytes
+    events.push({ type: "data", bytes: piece })
+  }
+}
