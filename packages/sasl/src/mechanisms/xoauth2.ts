@@ -1,0 +1,121 @@
+/**
+ * XOAUTH2, Google's OAuth 2.0 mechanism (developers.google.com/gmail/imap/xoauth2-protocol),
+ * also spoken by Microsoft 365, Yahoo and Dovecot:
+ *
+ *     user=<username>^Aauth=Bearer <token>^A^A
+ *
+ * When the token is refused, the server sends a JSON error as a challenge
+ * (`{"status":"401","schemes":"Bearer","scope":"…"}`); the client answers with an empty
+ * response and the server then reports failure. The token travels in clear, like a
+ * password: only under TLS. Returned arrays are fresh and owned by the caller.
+ */
+import { SaslError } from "../errors.js"
+import { ServerExchange } from "../server-exchange.js"
+import type {
+  SaslClient,
+  SaslClientStep,
+  SaslCredentials,
+  SaslServerStep,
+  VerificationAnswer,
+} from "../types.js"
+import { decodeUtf8Strict, utf8 } from "../utf8.js"
+import { formatOAuthError, parseOAuthError } from "./oauth-error.js"
+
+/** Whether a value may sit between ^A separators: no ^A, no NUL. */
+function isFieldSafe(value: string): boolean {
+  return !/[\u0000\u0001]/.test(value)
+}
+
+/** An XOAUTH2 client: the message as initial response; an empty answer to an error. */
+export class XOAuth2Client implements SaslClient {
+  readonly mechanism = "XOAUTH2" as const
+  private readonly message: Uint8Array
+  private state: "initial" | "sent" | "refused" = "initial"
+
+  constructor(credentials: SaslCredentials) {
+    const { username, accessToken } = credentials
+    if (username === undefined || accessToken === undefined) {
+      throw new SaslError("MISSING_CREDENTIALS", "XOAUTH2 needs a username and an access token")
+    }
+    if (!isFieldSafe(username) || !isFieldSafe(accessToken)) {
+      throw new SaslError("PROHIBITED_CHARACTER", "XOAUTH2 fields must not contain ^A or NUL")
+    }
+    this.message = utf8(`user=${username}\u0001auth=Bearer ${accessToken}\u0001\u0001`)
+  }
+
+  initialResponse(): Uint8Array {
+    this.state = "sent"
+    return this.message.slice()
+  }
+
+  step(challenge: Uint8Array): SaslClientStep {
+    if (this.state === "initial") return { response: this.initialResponse() }
+    if (this.state === "sent" && parseOAuthError(challenge) !== null) {
+      this.state = "refused"
+      return { response: new Uint8Array(0) }
+    }
+    return { error: new SaslError("UNEXPECTED_CHALLENGE", "XOAUTH2 has nothing more to send") }
+  }
+
+  success(): { done: true } {
+    return { done: true }
+  }
+}
+
+/** An XOAUTH2 server: one message, a `token` verification, an error challenge on refusal. */
+export class XOAuth2Server extends ServerExchange {
+  readonly mechanism = "XOAUTH2" as const
+  private readonly scope: string | undefined
+  private username = ""
+  private refused = false
+
+  constructor(scope?: string) {
+    super()
+    this.scope = scope
+  }
+
+  protected onStart(initialResponse: Uint8Array | null): SaslServerStep {
+    return initialResponse === null
+      ? this.challenge(new Uint8Array(0))
+      : this.onResponse(initialResponse)
+  }
+
+  protected onResponse(response: Uint8Array): SaslServerStep {
+    if (this.refused) return this.fail("invalid-credentials", "the access token was refused")
+    const text = decodeUtf8Strict(response)
+    if (text === null || !text.endsWith("\u0001\u0001")) {
+      return this.fail("malformed", "XOAUTH2 message must end with ^A^A")
+    }
+    const fields = new Map<string, string>()
+    for (const pair of text.slice(0, -2).split("\u0001")) {
+      const equals = pair.indexOf("=")
+      if (equals <= 0) return this.fail("malformed", "XOAUTH2 field must be key=value")
+      fields.set(pair.slice(0, equals), pair.slice(equals + 1))
+    }
+    const username = fields.get("user") ?? ""
+    const auth = /^Bearer +(\S+)$/i.exec(fields.get("auth") ?? "")
+    if (username === "" || auth === null || text.includes("\u0000")) {
+      return this.fail("malformed", "XOAUTH2 needs user= and auth=Bearer <token>")
+    }
+    this.username = username
+    return this.verify({
+      kind: "token",
+      mechanism: "XOAUTH2",
+      username,
+      token: auth[1]!,
+      authzid: null,
+    })
+  }
+
+  protected onAnswer(answer: VerificationAnswer): SaslServerStep {
+    if (answer === true) return this.succeed(this.username, null)
+    this.refused = true
+    return this.challenge(
+      formatOAuthError({
+        status: "401",
+        schemes: "Bearer",
+        ...(this.scope === undefined ? {} : { scope: this.scope }),
+      }),
+    )
+  }
+}
