@@ -1,0 +1,119 @@
+/**
+ * The mutable state of one client connection and what every command module needs: write
+ * a command with the handler for its reply, report an event, fail or close the session.
+ * Replies are matched to commands in order (RFC 2920 §3.1), so one FIFO of handlers
+ * serves pipelined and unpipelined commands alike. Internal: not exported.
+ */
+import type { SaslMechanismName } from "@mailwire/sasl"
+import { concatBytes } from "@mailwire/wire"
+import { emptyCapabilities, type SmtpCapabilities } from "../capabilities.js"
+import type { SmtpReply } from "../types.js"
+import { formatCommand, type SmtpCommand } from "../wire/command.js"
+import { ReplyReader } from "../wire/reply.js"
+import type { ClientTransaction } from "./commands/transaction.js"
+import type { SessionFailedEvent, SmtpClientEvent } from "./events.js"
+import type { SmtpClientOptions } from "./options.js"
+import type { SmtpClientState } from "./state.js"
+
+/** Handles one reply; returns true to stay first in line for the next reply too. */
+export type ReplyHandler = (reply: SmtpReply) => boolean | undefined
+
+export class ClientSession {
+  readonly options: SmtpClientOptions
+  readonly lmtp: boolean
+  readonly replies: ReplyReader
+  state: SmtpClientState = "greeting"
+  isSecure: boolean
+  capabilities: SmtpCapabilities = emptyCapabilities()
+  authenticated: SaslMechanismName | null = null
+  events: SmtpClientEvent[] = []
+  readonly handlers: ReplyHandler[] = []
+  /** Transactions waiting to start, by id, in the order they were sent. */
+  readonly queue = new Map<number, ClientTransaction>()
+  active: ClientTransaction | null = null
+  /** The server holds a transaction that must be reset before the next one. */
+  needsReset = false
+  quitRequested = false
+  nextId = 1
+  private output: Uint8Array[] = []
+
+  constructor(options: SmtpClientOptions) {
+    this.options = options
+    this.lmtp = options.lmtp ?? false
+    this.isSecure = options.isSecure ?? false
+    const readerOptions: { maxLineLength?: number; maxLines?: number } = {}
+    if (options.maxReplyLineLength !== undefined)
+      readerOptions.maxLineLength = options.maxReplyLineLength
+    if (options.maxReplyLines !== undefined) readerOptions.maxLines = options.maxReplyLines
+    this.replies = new ReplyReader(readerOptions)
+  }
+
+  /** Whether replies are read now (not closed, not paused for TLS). */
+  isReading(): boolean {
+    return this.state !== "closed" && this.state !== "tlsHandshake"
+  }
+
+  emit(event: SmtpClientEvent): void {
+    this.events.push(event)
+  }
+
+  write(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.output.push(bytes)
+  }
+
+  /** Writes `command` and waits for its reply with `handler`. */
+  send(command: SmtpCommand, handler: ReplyHandler): void {
+    this.write(formatCommand(command))
+    this.handlers.push(handler)
+  }
+
+  expect(handler: ReplyHandler): void {
+    this.handlers.push(handler)
+  }
+
+  takeOutput(): Uint8Array {
+    const out = concatBytes(this.output)
+    this.output = []
+    return out
+  }
+
+  /** The session cannot go on: report it, fail every transaction, and QUIT. */
+  fail(stage: SessionFailedEvent["stage"], reply: SmtpReply | null, message: string): void {
+    this.emit({ type: "sessionFailed", stage, reply, message })
+    this.failTransactions(reply ?? syntheticReply(message))
+    this.quit()
+  }
+
+  /** Sends QUIT and closes on its reply. */
+  quit(): void {
+    if (this.state === "quit" || this.state === "closed") return
+    this.state = "quit"
+    this.send({ verb: "QUIT" }, (reply) => {
+      this.close(reply)
+      return false
+    })
+  }
+
+  /** The connection is over. */
+  close(reply: SmtpReply | null): void {
+    if (this.state === "closed") return
+    this.failTransactions(reply ?? syntheticReply("Connection closed"))
+    this.state = "closed"
+    this.handlers.length = 0
+    this.emit({ type: "closed", reply })
+  }
+
+  /** Completes every active and queued transaction as failed with `reply`. */
+  failTransactions(reply: SmtpReply): void {
+    const queued = [...this.queue.values()]
+    const all = this.active === null ? queued : [this.active, ...queued]
+    this.active = null
+    this.queue.clear()
+    for (const transaction of all) transaction.failAll(reply, this)
+  }
+}
+
+/** A reply standing for a failure the server did not report (the connection ended). */
+export function syntheticReply(message: string): SmtpReply {
+  return { code: 421, enhancedCode: "4.4.2", lines: [message] }
+}

@@ -1,0 +1,80 @@
+/**
+ * EHLO, HELO (RFC 5321 §4.1.1.1) and LHLO (RFC 2033 §4.1): the `helo` decision and the
+ * EHLO reply that announces the extensions, per configuration and TLS state.
+ */
+import {
+  CAP_8BITMIME,
+  CAP_AUTH,
+  CAP_BINARYMIME,
+  CAP_CHUNKING,
+  CAP_DSN,
+  CAP_ENHANCEDSTATUSCODES,
+  CAP_PIPELINING,
+  CAP_REQUIRETLS,
+  CAP_SIZE,
+  CAP_SMTPUTF8,
+  CAP_STARTTLS,
+} from "../../capabilities.js"
+import { remoteError } from "../../errors.js"
+import type { HelloCommand } from "../../wire/command.js"
+import type { HeloEvent } from "../events.js"
+import type { ServerSession } from "../session.js"
+
+/** Whether AUTH is offered now (DESIGN §4 invariant 3: only under TLS unless allowed). */
+export function isAuthOffered(session: ServerSession): boolean {
+  const { authMechanisms, allowInsecureAuth } = session.options
+  return authMechanisms.length > 0 && (session.isSecure || allowInsecureAuth)
+}
+
+/** The extension lines of the EHLO/LHLO reply. */
+export function extensionLines(session: ServerSession): string[] {
+  const ext = session.options.extensions
+  const lines: string[] = []
+  if (ext.pipelining) lines.push(CAP_PIPELINING)
+  const max = session.options.maxMessageSize
+  lines.push(max > 0 ? `${CAP_SIZE} ${max}` : CAP_SIZE)
+  if (ext.eightBitMime) lines.push(CAP_8BITMIME)
+  if (ext.chunking) lines.push(CAP_CHUNKING)
+  if (ext.binaryMime) lines.push(CAP_BINARYMIME)
+  if (ext.smtpUtf8) lines.push(CAP_SMTPUTF8)
+  if (ext.startTls && !session.isSecure) lines.push(CAP_STARTTLS)
+  if (isAuthOffered(session)) lines.push(`${CAP_AUTH} ${session.options.authMechanisms.join(" ")}`)
+  if (ext.dsn) lines.push(CAP_DSN)
+  if (ext.enhancedStatusCodes) lines.push(CAP_ENHANCEDSTATUSCODES)
+  if (ext.requireTls && session.isSecure) lines.push(CAP_REQUIRETLS)
+  return lines
+}
+
+/** Reads EHLO/HELO/LHLO: LMTP takes only LHLO, SMTP never LHLO (RFC 2033 §4.1). */
+export function handleHello(session: ServerSession, command: HelloCommand): void {
+  const lmtp = session.options.lmtp
+  if (lmtp !== (command.verb === "LHLO")) {
+    session.protocolError(
+      remoteError(
+        "UNKNOWN_COMMAND",
+        `${command.verb} is not used in ${lmtp ? "LMTP" : "SMTP"}`,
+        "500 5.5.1 Command unrecognized",
+      ),
+    )
+    return
+  }
+  const event: HeloEvent = { type: "helo", verb: command.verb, domain: command.domain }
+  session.pending = event
+  session.emit(event)
+}
+
+/** The application accepted the greeting: reset any transaction and answer. */
+export function acceptHello(session: ServerSession, event: HeloEvent): void {
+  session.resetTransaction(true)
+  session.greeted = event.verb
+  session.state = "ready"
+  const { hostname } = session.options
+  if (event.verb === "HELO") {
+    session.reply({ code: 250, text: hostname })
+  } else {
+    session.reply({
+      code: 250,
+      text: [`${hostname} greets ${event.domain}`, ...extensionLines(session)],
+    })
+  }
+}
