@@ -1,0 +1,70 @@
+/**
+ * The POP3 maildrop backend over a Maildir (RFC 1939 §3, §8): `MaildirStore.open`
+ * takes an exclusive lock per maildrop — the file `mailwire-pop3.lock` in the user's
+ * Maildir, so it holds across processes — scans the inbox, and hands back a
+ * {@link Maildrop} over that snapshot. Sizes are octets as RETR sends them, with CRLF
+ * (RFC 1939 §11); `read` turns bare LFs into CRLF on the way. Unique-ids are Dovecot's
+ * default `pop3_uidl_format` `%08Xu%08Xv` — the IMAP UID and UIDVALIDITY in hex — so they
+ * are stable across sessions and fit RFC 1939 §7. Nothing is deleted until `delete` is
+ * called, which the POP3 machine asks for at QUIT (the UPDATE state, RFC 1939 §6).
+ */
+import type { Maildrop, MaildropRefusal } from "@mailwire/pop3"
+import { withCrlf } from "./crlf.js"
+import type { LockFile } from "./lock-file.js"
+import type { MailboxState, MaildirMailbox } from "./mailbox.js"
+
+/** The lock file's name in a user's Maildir. */
+export const POP3_LOCK_FILE = "mailwire-pop3.lock"
+
+/** The POP3 unique-id of a message (Dovecot's `%08Xu%08Xv`; RFC 1939 §7). */
+export function pop3UniqueId(uid: number, uidValidity: number): string {
+  const hex = (value: number) => value.toString(16).toUpperCase().padStart(8, "0")
+  return `${hex(uid)}${hex(uidValidity)}`
+}
+
+/** The refusal `open` gives when another session holds the maildrop (RFC 2449 §8.1.1). */
+export const MAILDROP_IN_USE: MaildropRefusal = {
+  code: "IN-USE",
+  text: "Maildrop already in use by another session",
+}
+
+/** A locked maildrop over one scan of the inbox. */
+export function maildirMaildrop(
+  inbox: MaildirMailbox,
+  state: MailboxState,
+  held: LockFile,
+): Maildrop {
+  const uids = new Map(
+    state.messages.map((message) => [pop3UniqueId(message.uid, state.uidValidity), message.uid]),
+  )
+  let isOpen = true
+  const touch = () => held.touch().catch(() => undefined)
+  return {
+    list: async () => {
+      await touch()
+      return state.messages.map((message) => ({
+        uid: pop3UniqueId(message.uid, state.uidValidity),
+        size: message.vsize,
+      }))
+    },
+    read: async function* (uniqueId) {
+      const uid = uids.get(uniqueId)
+      if (uid === undefined) throw new Error(`No message with unique-id ${uniqueId}`)
+      await touch()
+      yield* withCrlf(inbox.read(uid))
+    },
+    delete: async (uniqueIds) => {
+      await touch()
+      const gone = uniqueIds.flatMap((id) => {
+        const uid = uids.get(id)
+        return uid === undefined ? [] : [uid]
+      })
+      if (gone.length > 0) await inbox.expunge(gone, state.uidValidity)
+    },
+    close: async () => {
+      if (!isOpen) return
+      isOpen = false
+      await held.release()
+    },
+  }
+}

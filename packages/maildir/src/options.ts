@@ -1,0 +1,61 @@
+/**
+ * The options of `MaildirStore`, their defaults, and their validation with zod: a wrong
+ * option fails at construction with a message that names the field (DESIGN §5).
+ */
+import { z } from "zod"
+import { MaildirError } from "./errors.js"
+
+/**
+ * How old a file in `tmp/` must be before a scan removes it: 36 hours, the age the
+ * Maildir spec gives (cr.yp.to/proto/maildir.html) and qmail and Dovecot use, far longer
+ * than any delivery takes, so only what a crash left behind is removed.
+ */
+export const DEFAULT_STALE_TMP_MS = 36 * 60 * 60 * 1000
+
+/**
+ * How long a lock file may go untouched before others take it for stale: 30 minutes,
+ * three times RFC 1939 §3's 10-minute minimum autologout timer, so an idle POP3 session
+ * keeps its maildrop, while a lock left by a crashed machine clears within the half hour.
+ * A lock whose process is gone on this host is stale at once, whatever its age.
+ */
+export const DEFAULT_STALE_LOCK_MS = 30 * 60 * 1000
+
+/**
+ * How long a mailbox operation waits for another's lock on the UID list: 30 seconds. The
+ * lock is held only while a scan runs, which takes milliseconds for thousands of
+ * messages; waiting longer would only hide a stuck process from the caller.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30 * 1000
+
+/** Options of `MaildirStore` (the store is Maildir++, cr.yp.to/proto/maildir.html). */
+export interface MaildirStoreOptions {
+  /** The directory that holds one Maildir per user (`<root>/<user>/`). Made if missing. */
+  readonly root: string
+  /** See {@link DEFAULT_STALE_TMP_MS}. */
+  readonly staleTmpMs?: number
+  /** See {@link DEFAULT_STALE_LOCK_MS}. */
+  readonly staleLockMs?: number
+  /** See {@link DEFAULT_LOCK_TIMEOUT_MS}. */
+  readonly lockTimeoutMs?: number
+  /** The host name written into new file names; defaults to `os.hostname()`. */
+  readonly hostname?: string
+}
+
+const duration = z.number().int().nonnegative()
+
+const schema = z.strictObject({
+  root: z.string().min(1),
+  staleTmpMs: duration.optional(),
+  staleLockMs: duration.optional(),
+  lockTimeoutMs: duration.optional(),
+  hostname: z.string().min(1).optional(),
+})
+
+/** Validates options, throwing `MaildirError` `INVALID_OPTIONS` that names the field. */
+export function parseStoreOptions(options: unknown): z.output<typeof schema> {
+  const result = schema.safeParse(options)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]!
+  const field = issue.path.length > 0 ? issue.path.join(".") : "options"
+  throw new MaildirError("INVALID_OPTIONS", `MaildirStore option ${field}: ${issue.message}`)
+}
