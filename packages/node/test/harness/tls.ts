@@ -1,4 +1,7 @@
-/** A self-signed certificate for localhost and 127.0.0.1, made once per test process. */
+/**
+ * Self-signed certificates for the tests: one for localhost and 127.0.0.1, made once per
+ * test process, and fresh ones for other names (SNI tests).
+ */
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -14,7 +17,16 @@ export interface TestCertificate {
 let made: Promise<TestCertificate> | undefined
 
 export function testCertificate(): Promise<TestCertificate> {
-  made ??= (async () => {
+  made ??= selfSignedCertificate("localhost", "DNS:localhost,IP:127.0.0.1,IP:::1")
+  return made
+}
+
+/** A fresh self-signed certificate for `commonName` with these subjectAltName entries. */
+export function selfSignedCertificate(
+  commonName: string,
+  altNames: string,
+): Promise<TestCertificate> {
+  return (async () => {
     const dir = mkdtempSync(join(tmpdir(), "mailwire-tls-"))
     const certPath = join(dir, "cert.pem")
     const keyPath = join(dir, "key.pem")
@@ -27,9 +39,9 @@ export function testCertificate(): Promise<TestCertificate> {
       "-days",
       "2",
       "-subj",
-      "/CN=localhost",
+      `/CN=${commonName}`,
       "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+      `subjectAltName=${altNames}`,
       "-keyout",
       keyPath,
       "-out",
@@ -43,5 +55,4 @@ export function testCertificate(): Promise<TestCertificate> {
       key: readFileSync(keyPath, "utf8"),
     }
   })()
-  return made
 }

@@ -1,0 +1,313 @@
+/**
+ * One POP3 server connection: the `@mailwire/pop3` server machine wired to a socket and
+ * a `MaildropStore`. Decision events are answered from the store and the `onAuth` hook;
+ * RETR/TOP stream the message from the store to the socket with backpressure; STLS
+ * upgrades the socket in place and drops what was pipelined behind it (RFC 2595 §4); the
+ * maildrop is deleted from only on QUIT (RFC 1939 §6) and released on any other end.
+ *
+ * What it does not do: accept or count connections (see `listener.ts`).
+ */
+import type { Socket } from "node:net"
+import {
+  isMaildropRefusal,
+  type Pop3ServerOptions as MachineOptions,
+  type Maildrop,
+  Pop3ServerConnection,
+  type Pop3ServerEvent,
+  type RetrieveEvent,
+} from "@mailwire/pop3"
+import { encodeUtf8 } from "@mailwire/wire"
+import { ConnectionError } from "./errors.js"
+import type { ListenerSession } from "./listener.js"
+import { withoutUndefined } from "./options.js"
+import type { Pop3SessionInfo, ResolvedPop3ServerOptions } from "./pop3-server-options.js"
+import {
+  closeSocket,
+  InputPump,
+  type ServerTlsContext,
+  upgradeServerSocket,
+  writeBytes,
+} from "./socket-io.js"
+
+let nextSessionId = 1
+
+/** Runs one accepted POP3 connection to its end. */
+export class Pop3ServerSession implements ListenerSession {
+  readonly closed: Promise<void>
+  private socket: Socket
+  private conn: Pop3ServerConnection | null = null
+  private pump: InputPump | null = null
+  private maildrop: Maildrop | null = null
+  private readonly info: { -readonly [K in keyof Pop3SessionInfo]: Pop3SessionInfo[K] }
+  private isClosing = false
+  private isFinished = false
+  private shutdownText: string | null = null
+  private resolveClosed!: () => void
+
+  constructor(
+    socket: Socket,
+    private readonly options: ResolvedPop3ServerOptions,
+    private readonly tls: ServerTlsContext | null,
+  ) {
+    this.socket = socket
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve
+    })
+    this.info = {
+      id: `pop3-${nextSessionId++}`,
+      remoteAddress: socket.remoteAddress ?? "",
+      remotePort: socket.remotePort ?? 0,
+      isSecure: false,
+      user: null,
+    }
+    socket.once("close", () => void this.finish())
+    void this.start()
+  }
+
+  /**
+   * Graceful close: `-ERR [SYS/TEMP]` and close, without deleting anything (RFC 1939 §6),
+   * now or after the current command.
+   */
+  shutdown(): void {
+    this.requestShutdown("Server shutting down, try again later")
+  }
+
+  destroy(): void {
+    this.socket.destroy()
+    void this.finish()
+  }
+
+  private requestShutdown(text: string): void {
+    if (this.conn === null || this.pump === null) {
+      this.destroy()
+      return
+    }
+    this.shutdownText = text
+    if (!this.pump.isBusy) void this.goodbye()
+  }
+
+  /**
+   * The machine has no shutdown call, so the adapter writes the `-ERR` itself and tells
+   * the machine the peer is gone, which releases the maildrop without deleting.
+   */
+  private async goodbye(): Promise<void> {
+    const text = this.shutdownText
+    const conn = this.conn
+    if (text === null || conn === null || this.isClosing) return
+    this.shutdownText = null
+    this.isClosing = true
+    this.pump?.stop()
+    await writeBytes(this.socket, conn.takeOutput())
+    await writeBytes(this.socket, encodeUtf8(`-ERR [SYS/TEMP] ${text}\r\n`))
+    await this.process(conn.receiveEnd())
+    closeSocket(this.socket)
+  }
+
+  private async start(): Promise<void> {
+    try {
+      if (this.options.secure && this.tls !== null) {
+        this.socket = await upgradeServerSocket(
+          this.socket,
+          this.tls,
+          this.options.tlsHandshakeTimeout,
+        )
+        this.socket.once("close", () => void this.finish())
+        this.info.isSecure = true
+      }
+      const conn = new Pop3ServerConnection(this.machineOptions())
+      this.conn = conn
+      await writeBytes(this.socket, conn.takeOutput())
+      this.socket.setTimeout(this.options.idleTimeout)
+      this.socket.on("timeout", this.onIdle)
+      this.pump = new InputPump(
+        this.socket,
+        (chunk) => this.handle(() => conn.receive(chunk)),
+        () => this.handle(() => conn.receiveEnd()),
+      )
+    } catch (error) {
+      this.report(error)
+      this.destroy()
+    }
+  }
+
+  private machineOptions(): MachineOptions {
+    const o = this.options
+    return withoutUndefined({
+      hostname: o.hostname,
+      isSecure: this.info.isSecure,
+      tls: this.tls !== null && !o.secure,
+      allowPlaintextAuth: o.allowInsecureAuth,
+      apop: o.apop,
+      saslMechanisms: o.saslMechanisms,
+      implementation: o.implementation,
+      maxFailedLogins: o.maxFailedLogins,
+      maxBadCommands: o.maxBadCommands,
+    }) as MachineOptions
+  }
+
+  private readonly onIdle = () => {
+    if (this.pump?.isBusy) return
+    this.report(new ConnectionError("TIMEOUT", "idle", `${this.info.id}: idle timeout`))
+    this.requestShutdown("Autologout timer expired")
+  }
+
+  private async handle(call: () => ReadonlyArray<Pop3ServerEvent>): Promise<void> {
+    const conn = this.conn!
+    try {
+      await this.process(call())
+      await writeBytes(this.socket, conn.takeOutput())
+    } catch (error) {
+      this.report(error)
+      this.destroy()
+      return
+    }
+    if (this.shutdownText !== null) {
+      await this.goodbye()
+      return
+    }
+    if (this.isClosing) {
+      this.pump?.stop()
+      closeSocket(this.socket)
+    }
+  }
+
+  private async process(events: ReadonlyArray<Pop3ServerEvent>): Promise<void> {
+    const conn = this.conn!
+    const queue = [...events]
+    for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
+      switch (event.type) {
+        case "Authenticate": {
+          let answer: Awaited<ReturnType<ResolvedPop3ServerOptions["onAuth"]>>
+          try {
+            answer = await this.options.onAuth(event.request, this.info)
+          } catch (error) {
+            this.report(error)
+            queue.push(
+              ...conn.reject(event, { code: "SYS/TEMP", text: "Authentication unavailable" }),
+            )
+            break
+          }
+          const failuresBefore = conn.failedLoginCount
+          const next = conn.answerAuthenticate(event, answer)
+          const failures = conn.failedLoginCount
+          // DESIGN §4 invariant 7: each failure waits longer before its reply goes out.
+          if (failures > failuresBefore && this.options.authFailureDelay > 0) {
+            await new Promise((resolve) =>
+              setTimeout(resolve, this.options.authFailureDelay * failures),
+            )
+          }
+          queue.push(...next)
+          break
+        }
+        case "OpenMaildrop": {
+          let opened: Awaited<ReturnType<ResolvedPop3ServerOptions["backend"]["open"]>>
+          try {
+            opened = await this.options.backend.open(event.username)
+          } catch (error) {
+            this.report(error)
+            queue.push(...conn.reject(event, { code: "SYS/TEMP", text: "Maildrop unavailable" }))
+            break
+          }
+          if (isMaildropRefusal(opened)) {
+            queue.push(...conn.reject(event, opened))
+            break
+          }
+          this.maildrop = opened
+          this.info.user = event.username
+          queue.push(...conn.openMaildrop(event, await opened.list()))
+          break
+        }
+        case "Retrieve":
+          queue.push(...(await this.retrieve(event)))
+          break
+        case "Commit":
+          try {
+            await this.maildrop?.delete(event.deleted)
+          } catch (error) {
+            this.report(error)
+            await this.release()
+            queue.push(...conn.reject(event))
+            break
+          }
+          await this.release()
+          queue.push(...conn.commit(event))
+          break
+        case "StartTls":
+          queue.push(...(await this.startTls()))
+          break
+        case "Closed":
+          this.isClosing = true
+          if (event.maildropOpen || this.maildrop !== null) await this.release()
+          break
+        case "CommandError":
+          break
+      }
+    }
+  }
+
+  private async retrieve(event: RetrieveEvent): Promise<ReadonlyArray<Pop3ServerEvent>> {
+    const conn = this.conn!
+    const maildrop = this.maildrop
+    if (maildrop === null) return conn.reject(event, { code: "SYS/TEMP" })
+    try {
+      for await (const chunk of maildrop.read(event.message.uid)) {
+        const wantsMore = conn.messageData(event, chunk)
+        await writeBytes(this.socket, conn.takeOutput())
+        if (!wantsMore || this.socket.destroyed) break
+      }
+    } catch (error) {
+      this.report(error)
+      return conn.reject(event, { code: "SYS/TEMP", text: "Unable to read the message" })
+    }
+    return conn.messageEnd(event)
+  }
+
+  private async startTls(): Promise<ReadonlyArray<Pop3ServerEvent>> {
+    const conn = this.conn!
+    const plain = this.socket
+    // The +OK goes out now, in the same tick as the upgrade begins (RFC 2595 §4).
+    plain.write(conn.takeOutput())
+    plain.removeListener("timeout", this.onIdle)
+    const secure = await upgradeServerSocket(plain, this.tls!, this.options.tlsHandshakeTimeout)
+    this.socket = secure
+    this.info.isSecure = true
+    secure.once("close", () => void this.finish())
+    secure.setTimeout(this.options.idleTimeout)
+    secure.on("timeout", this.onIdle)
+    this.pump!.switchTo(secure)
+    return conn.resumeAfterTls()
+  }
+
+  private async release(): Promise<void> {
+    const maildrop = this.maildrop
+    this.maildrop = null
+    try {
+      await maildrop?.close()
+    } catch (error) {
+      this.report(error)
+    }
+  }
+
+  private report(error: unknown): void {
+    try {
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)), this.info)
+    } catch {
+      // A logging hook that throws must not take the connection down.
+    }
+  }
+
+  private async finish(): Promise<void> {
+    if (this.isFinished) return
+    this.isFinished = true
+    this.pump?.stop()
+    if (!this.socket.destroyed) this.socket.destroy()
+    // A connection that ends without QUIT deletes nothing (RFC 1939 §6).
+    await this.release()
+    try {
+      this.options.onClose?.(this.info)
+    } catch (error) {
+      this.report(error)
+    }
+    this.resolveClosed()
+  }
+}

@@ -1,0 +1,450 @@
+/**
+ * `SmtpClient`: one SMTP or LMTP client connection over `node:net` / `node:tls`, driving
+ * the `@mailwire/smtp` client machine. `connect()` resolves once the session is ready
+ * (greeted, upgraded with STARTTLS, authenticated); `send()` runs one mail transaction
+ * and resolves with the per-recipient outcome; `quit()` ends politely.
+ *
+ * Every failure rejects the promise of the call that caused it: `SmtpReplyError` for a
+ * negative reply, `ConnectionError` for the connection, `LocalProtocolError` (from
+ * `@mailwire/wire`) for a message the server cannot take as asked. No `'error'` event is
+ * ever emitted. Bytes of a streamed body are written as they come, with backpressure.
+ */
+import type { Socket } from "node:net"
+import {
+  type SmtpCapabilities,
+  SmtpClientConnection,
+  type SmtpClientEvent,
+  type SmtpReply,
+  type TransactionResult,
+} from "@mailwire/smtp"
+import { ConnectionError, SmtpReplyError, type SmtpReplyErrorOptions } from "./errors.js"
+import { parseOptions, withoutUndefined } from "./options.js"
+import {
+  type ResolvedSmtpClientOptions,
+  type SmtpClientOptions,
+  smtpClientOptionsSchema,
+} from "./smtp-client-options.js"
+import { openSocket, upgradeClientSocket, writeBytes } from "./socket-io.js"
+
+/** One message for {@link SmtpClient.send}: the envelope (RFC 5321 §3.3) and the body. */
+export interface SmtpSendRequest {
+  /** The reverse path; `""` or `null` for `<>`. */
+  readonly from: string | null
+  readonly to: readonly string[]
+  /** The message with CRLF line ends, not dot-stuffed: bytes, or a stream of chunks. */
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
+}
+
+/** The outcome of a send that at least one recipient accepted. */
+export interface SmtpSendResult {
+  readonly accepted: readonly string[]
+  readonly rejected: readonly string[]
+  /** Why each rejected recipient was refused, in the order of `rejected`. */
+  readonly rejectedErrors: readonly SmtpReplyError[]
+  /** The server's final reply text for the message. */
+  readonly response: string
+}
+
+/** What {@link SmtpClient.connect} learned. */
+export interface SmtpConnectInfo {
+  readonly capabilities: SmtpCapabilities
+  readonly isSecure: boolean
+  /** The SASL mechanism used, or `null`. */
+  readonly authenticated: string | null
+}
+
+interface Waiter<T> {
+  resolve(value: T): void
+  reject(error: Error): void
+}
+
+interface PendingSend extends Waiter<SmtpSendResult> {
+  readonly request: SmtpSendRequest
+  bodyReady: (() => void) | null
+}
+
+/** An SMTP reply as the error that rejects a call. */
+export function replyError(reply: SmtpReply, command: string): Error {
+  if (reply.code < 400 || reply.code > 599) {
+    return new ConnectionError("PROTOCOL", command, `unexpected reply ${reply.code}`)
+  }
+  const options: { -readonly [K in keyof SmtpReplyErrorOptions]: SmtpReplyErrorOptions[K] } = {
+    command,
+    moreLines: reply.lines.slice(1),
+  }
+  if (reply.enhancedCode !== null) options.enhancedCode = reply.enhancedCode
+  return new SmtpReplyError(reply.code, reply.lines[0] ?? "", options)
+}
+
+function isByteStream(
+  body: SmtpSendRequest["body"],
+): body is ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> {
+  return !(body instanceof Uint8Array)
+}
+
+/**
+ * One SMTP/LMTP client connection.
+ *
+ * @example
+ * ```ts
+ * const client = new SmtpClient({ host: "smtp.example.com", port: 587, auth: { user, pass } })
+ * await client.connect()
+ * await client.send({ from: "a@example.com", to: ["b@example.org"], body })
+ * await client.quit()
+ * ```
+ */
+export class SmtpClient {
+  private readonly options: ResolvedSmtpClientOptions
+  private machine: SmtpClientConnection | null = null
+  private socket: Socket | null = null
+  private connecting: Waiter<SmtpConnectInfo> | null = null
+  private readonly sends = new Map<number, PendingSend>()
+  private quitting: Waiter<void> | null = null
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private failure: Error | null = null
+  private isReady = false
+
+  /** Validates the options; throws a `TypeError` naming a bad field. Nothing is opened yet. */
+  constructor(options: SmtpClientOptions = {}) {
+    this.options = parseOptions(smtpClientOptionsSchema, options, "SmtpClient")
+  }
+
+  /** Whether the session is ready for `send` and has not failed or closed. */
+  get isUsable(): boolean {
+    return this.isReady && this.failure === null && this.machine?.state !== "closed"
+  }
+
+  /** Opens the connection and runs the session up to ready (greeting, STARTTLS, AUTH). */
+  async connect(): Promise<SmtpConnectInfo> {
+    if (this.machine !== null) throw new ConnectionError("ABORTED", "connect", "connect() twice")
+    const o = this.options
+    const auth = o.auth
+    const credentials =
+      auth === undefined
+        ? undefined
+        : withoutUndefined({
+            username: auth.user,
+            password: auth.pass,
+            accessToken: auth.accessToken,
+            authzid: auth.authzid,
+          })
+    this.machine = new SmtpClientConnection(
+      withoutUndefined({
+        hostname: o.name,
+        lmtp: o.lmtp,
+        isSecure: o.secure,
+        startTls: o.startTls,
+        credentials,
+        mechanism: auth?.method,
+        allowPlaintextAuth: o.allowPlaintextAuth,
+        usePipelining: o.pipelining,
+        useChunking: o.chunking,
+      }),
+    )
+    const port = o.port ?? (o.secure ? 465 : 587)
+    const socket = await openSocket({
+      host: o.host,
+      port,
+      secure: o.secure,
+      tls: o.tls,
+      timeout: o.connectionTimeout,
+    })
+    this.attach(socket)
+    this.arm("greeting", o.greetingTimeout)
+    return new Promise((resolve, reject) => {
+      this.connecting = { resolve, reject }
+    })
+  }
+
+  /**
+   * Sends one message. Resolves when at least one recipient accepted it; rejects with a
+   * `SmtpReplyError` when none did (the reply that decided), or the connection failed.
+   */
+  send(request: SmtpSendRequest): Promise<SmtpSendResult> {
+    const machine = this.machine
+    if (machine === null || !this.isUsable) {
+      return Promise.reject(
+        this.failure ?? new ConnectionError("CLOSED", "send", "the connection is not ready"),
+      )
+    }
+    let id: number
+    try {
+      id = isByteStream(request.body)
+        ? machine.sendMail({ from: request.from, to: request.to })
+        : machine.sendMail({ from: request.from, to: request.to, body: request.body })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const result = new Promise<SmtpSendResult>((resolve, reject) => {
+      this.sends.set(id, { resolve, reject, request, bodyReady: null })
+    })
+    this.write()
+    this.arm("data", this.options.dataTimeout)
+    if (isByteStream(request.body)) void this.streamBody(id, request.body)
+    return result
+  }
+
+  /** Sends QUIT (RFC 5321 §4.1.1.10) after queued messages and closes. Never rejects. */
+  async quit(): Promise<void> {
+    const machine = this.machine
+    if (machine === null || this.socket === null || this.socket.destroyed) {
+      this.close()
+      return
+    }
+    const closed = new Promise<void>((resolve, reject) => {
+      this.quitting = { resolve, reject }
+    })
+    machine.quit()
+    this.write()
+    this.arm("quit", this.options.commandTimeout)
+    await closed.catch(() => {})
+    this.close()
+  }
+
+  /** Closes the connection at once; pending calls reject with `ABORTED`. */
+  close(): void {
+    this.fail(new ConnectionError("ABORTED", "close", "the client was closed"))
+  }
+
+  private attach(socket: Socket): void {
+    this.socket = socket
+    socket.on("data", (chunk: Uint8Array) => this.receive(socket, chunk))
+    socket.once("close", () => {
+      if (socket !== this.socket) return
+      // Pending calls fail as a hang-up, not with the machine's stand-in 421 reply.
+      this.fail(new ConnectionError("CLOSED", "read", "the server closed the connection"))
+      this.machine?.receiveEnd()
+    })
+  }
+
+  private receive(socket: Socket, chunk: Uint8Array): void {
+    if (socket !== this.socket || this.machine === null) return
+    if (this.timer !== null) this.timer.refresh()
+    let events: ReadonlyArray<SmtpClientEvent>
+    try {
+      events = this.machine.receive(chunk)
+    } catch (error) {
+      this.fail(
+        new ConnectionError(
+          "PROTOCOL",
+          "read",
+          `the server broke the protocol: ${String(error)}`,
+          error,
+        ),
+      )
+      return
+    }
+    this.dispatch(events)
+    this.write()
+  }
+
+  private write(): void {
+    const out = this.machine?.takeOutput()
+    if (out !== undefined && out.length > 0 && this.socket !== null)
+      void writeBytes(this.socket, out)
+  }
+
+  private dispatch(events: ReadonlyArray<SmtpClientEvent>): void {
+    for (const event of events) {
+      switch (event.type) {
+        case "greeting":
+          this.arm("command", this.options.commandTimeout)
+          break
+        case "startTls":
+          this.upgrade()
+          break
+        case "ready":
+          this.isReady = true
+          this.disarmIfIdle()
+          this.connecting?.resolve({
+            capabilities: event.capabilities,
+            isSecure: event.isSecure,
+            authenticated: event.authenticated,
+          })
+          this.connecting = null
+          break
+        case "readyForBody": {
+          const pending = this.sends.get(event.id)
+          pending?.bodyReady?.()
+          if (pending !== undefined) pending.bodyReady = null
+          break
+        }
+        case "transactionComplete":
+          this.complete(event.result)
+          break
+        case "sessionFailed": {
+          const error =
+            event.reply === null
+              ? new ConnectionError("POLICY", event.stage, event.message)
+              : replyError(event.reply, event.stage)
+          this.failure ??= error
+          this.connecting?.reject(error)
+          this.connecting = null
+          break
+        }
+        case "closed": {
+          this.quitting?.resolve()
+          this.quitting = null
+          // A 421 (RFC 5321 §3.8) is the server's own reason; anything else is a hang-up.
+          const reply = event.reply
+          this.fail(
+            this.failure ??
+              (reply !== null && reply.code >= 400
+                ? replyError(reply, "session")
+                : new ConnectionError("CLOSED", "read", "the server closed the connection")),
+          )
+          break
+        }
+      }
+    }
+  }
+
+  private complete(result: TransactionResult): void {
+    const pending = this.sends.get(result.id)
+    if (pending === undefined) return
+    this.sends.delete(result.id)
+    this.disarmIfIdle()
+    const accepted: string[] = []
+    const rejected: string[] = []
+    const rejectedErrors: SmtpReplyError[] = []
+    let response = ""
+    for (const recipient of result.recipients) {
+      if (recipient.accepted) {
+        accepted.push(recipient.address)
+        const { code, enhancedCode, lines } = recipient.reply
+        response = [code, enhancedCode, ...lines].filter((part) => part !== null).join(" ")
+      } else {
+        rejected.push(recipient.address)
+        const error = replyError(recipient.reply, "RCPT")
+        if (error instanceof SmtpReplyError) rejectedErrors.push(error)
+      }
+    }
+    if (result.acceptedCount === 0) {
+      const first = result.recipients[0]
+      pending.reject(
+        first === undefined
+          ? new ConnectionError("PROTOCOL", "send", "no recipient result")
+          : replyError(first.reply, "DATA"),
+      )
+      return
+    }
+    pending.resolve({ accepted, rejected, rejectedErrors, response })
+  }
+
+  private async streamBody(
+    id: number,
+    body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  ): Promise<void> {
+    const pending = this.sends.get(id)
+    if (pending === undefined) return
+    await new Promise<void>((resolve) => {
+      pending.bodyReady = resolve
+      this.sendDone(id, resolve)
+    })
+    try {
+      const iterable =
+        Symbol.asyncIterator in body
+          ? (body as AsyncIterable<Uint8Array>)
+          : readableStreamChunks(body as ReadableStream<Uint8Array>)
+      for await (const chunk of iterable) {
+        if (!this.sends.has(id) || this.machine === null || this.socket === null) return
+        this.machine.writeBody(id, chunk)
+        const out = this.machine.takeOutput()
+        if (out.length > 0) await writeBytes(this.socket, out)
+      }
+      this.machine?.endBody(id)
+      this.write()
+    } catch (error) {
+      // The body could not be read: the message must not go out half-written.
+      const failed = this.sends.get(id)
+      this.sends.delete(id)
+      failed?.reject(error instanceof Error ? error : new Error(String(error)))
+      this.fail(new ConnectionError("ABORTED", "data", "the message body failed", error))
+    }
+  }
+
+  /** Calls `done` when send `id` is settled (so a body is not awaited for a failed send). */
+  private sendDone(id: number, done: () => void): void {
+    const pending = this.sends.get(id)
+    if (pending === undefined) {
+      done()
+      return
+    }
+    const { resolve, reject } = pending
+    pending.resolve = (value) => {
+      done()
+      resolve(value)
+    }
+    pending.reject = (error) => {
+      done()
+      reject(error)
+    }
+  }
+
+  private upgrade(): void {
+    const socket = this.socket
+    if (socket === null) return
+    const o = this.options
+    upgradeClientSocket(socket, o.host, o.tls, o.connectionTimeout).then(
+      (secure) => {
+        if (this.socket !== socket) {
+          secure.destroy()
+          return
+        }
+        this.attach(secure)
+        this.dispatch(this.machine!.resumeTls())
+        this.write()
+      },
+      (error: Error) => this.fail(error),
+    )
+  }
+
+  private arm(stage: string, ms: number): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    if (ms <= 0) return
+    this.timer = setTimeout(() => {
+      this.fail(new ConnectionError("TIMEOUT", stage, `no reply from the server in ${ms} ms`))
+    }, ms)
+  }
+
+  private disarmIfIdle(): void {
+    if (this.sends.size > 0) {
+      this.arm("data", this.options.dataTimeout)
+      return
+    }
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  /** Ends the connection: every pending call rejects with `error`. */
+  private fail(error: Error): void {
+    this.failure ??= error
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    this.isReady = false
+    this.connecting?.reject(this.failure)
+    this.connecting = null
+    this.quitting?.resolve()
+    this.quitting = null
+    const sends = [...this.sends.values()]
+    this.sends.clear()
+    for (const pending of sends) pending.reject(this.failure)
+    if (this.socket !== null && !this.socket.destroyed) this.socket.destroy()
+  }
+}
+
+async function* readableStreamChunks(
+  stream: ReadableStream<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      yield value
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
