@@ -64,7 +64,6 @@ export { chooseLoginMethod } from "./client/login.js"
 export type { Pop3ClientState } from "./client/state.js"
 export type { Pop3ErrorCode } from "./errors.js"
 export { md5 } from "./md5.js"
-export type { MaildropListing } from "./server/connection.js"
 export { Pop3ServerConnection } from "./server/connection.js"
 export type {
   AuthenticateEvent,
@@ -81,11 +80,17 @@ export type {
   RetrieveEvent,
   StartTlsEvent,
 } from "./server/events.js"
-export type { Maildrop, MaildropRefusal, MaildropStore } from "./server/maildrop.js"
+export type {
+  Maildrop,
+  MaildropListing,
+  MaildropRefusal,
+  MaildropStore,
+} from "./server/maildrop.js"
 export { InMemoryMaildropStore, isMaildropRefusal } from "./server/maildrop.js"
 export type { Pop3ServerOptions } from "./server/options.js"
 export {
   DEFAULT_MAX_BAD_COMMANDS,
+  DEFAULT_MAX_BUFFERED_INPUT,
   DEFAULT_MAX_FAILED_LOGINS,
 } from "./server/options.js"
 export type { MaildropResponderOptions } from "./server/responder.js"

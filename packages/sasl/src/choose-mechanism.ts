@@ -9,7 +9,7 @@
  * a password — are never chosen on an insecure channel unless `allowPlaintext` is set
  * (RFC 4954 §4, RFC 4616 §6, RFC 7628 §5, DESIGN §4 invariant 3).
  */
-import { type SaslMechanismName, toMechanismName } from "./mechanism-names.js"
+import { type SaslMechanismName, sendsSecretInClear, toMechanismName } from "./mechanism-names.js"
 import { saslprep } from "./saslprep.js"
 import type { SaslCredentials } from "./types.js"
 
@@ -29,12 +29,6 @@ const PASSWORD_ORDER: readonly SaslMechanismName[] = [
   "PLAIN",
   "LOGIN",
 ]
-const SENDS_SECRET_IN_CLEAR = new Set<SaslMechanismName>([
-  "PLAIN",
-  "LOGIN",
-  "XOAUTH2",
-  "OAUTHBEARER",
-])
 
 function preparable(text: string): boolean {
   try {
@@ -89,7 +83,7 @@ export function chooseMechanism(
   if (credentials.password !== undefined) candidates.push(...PASSWORD_ORDER)
   for (const mechanism of candidates) {
     if (!available.has(mechanism) || !usable(mechanism, credentials)) continue
-    if (SENDS_SECRET_IN_CLEAR.has(mechanism) && !mayExpose) continue
+    if (sendsSecretInClear(mechanism) && !mayExpose) continue
     return mechanism
   }
   if (credentials.password !== undefined || credentials.accessToken !== undefined) return null

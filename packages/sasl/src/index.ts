@@ -9,7 +9,12 @@ export { decodeBase64, decodeSaslResponse, encodeBase64, type SaslResponseLine }
 export { type ChooseMechanismOptions, chooseMechanism } from "./choose-mechanism.js"
 export { createSaslClient } from "./client.js"
 export { SaslError, type SaslErrorCode } from "./errors.js"
-export { isPlaintextMechanism, SASL_MECHANISMS, type SaslMechanismName } from "./mechanism-names.js"
+export {
+  isPlaintextMechanism,
+  SASL_MECHANISMS,
+  type SaslMechanismName,
+  sendsSecretInClear,
+} from "./mechanism-names.js"
 export { ANONYMOUS_MAX_TRACE_CHARACTERS } from "./mechanisms/anonymous.js"
 export { CRAM_MD5_CHALLENGE_DIGITS } from "./mechanisms/cram-md5.js"
 export { type OAuthError, parseOAuthError } from "./mechanisms/oauth-error.js"

@@ -43,6 +43,25 @@ export function isPlaintextMechanism(mechanism: string): boolean {
   return PLAINTEXT.has(mechanism.toUpperCase())
 }
 
+const SECRET_IN_CLEAR = new Set(["PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER"])
+
+/**
+ * Whether a mechanism puts a reusable secret on the wire as it stands: a password (PLAIN,
+ * LOGIN) or a bearer token (XOAUTH2, OAUTHBEARER), which is as good as a password for as
+ * long as it lives (RFC 6750 §5.3, RFC 7628 §5). Such a mechanism belongs only on a
+ * TLS-protected channel (DESIGN §4 invariant 3). Case-insensitive. Wider than
+ * {@link isPlaintextMechanism}, which is about passwords only.
+ *
+ * @example
+ * ```ts
+ * sendsSecretInClear("xoauth2")  // true
+ * sendsSecretInClear("SCRAM-SHA-256") // false
+ * ```
+ */
+export function sendsSecretInClear(mechanism: string): boolean {
+  return SECRET_IN_CLEAR.has(mechanism.toUpperCase())
+}
+
 /** Whether `name` (case-insensitive) is one of {@link SASL_MECHANISMS}; returns its canonical form. */
 export function toMechanismName(name: string): SaslMechanismName | null {
   const upper = name.trim().toUpperCase()

@@ -23,7 +23,12 @@
  * Buffers: chunks given to `receive` are only read during the call; `MessageData` views
  * stay valid until the next `receive`.
  */
-import { createSaslClient, decodeBase64, type SaslCredentials } from "@mailwire/sasl"
+import {
+  createSaslClient,
+  decodeBase64,
+  type SaslCredentials,
+  sendsSecretInClear,
+} from "@mailwire/sasl"
 import {
   concatBytes,
   DotDecoder,
@@ -33,6 +38,7 @@ import {
   RemoteProtocolError,
 } from "@mailwire/wire"
 import { NO_CAPABILITIES, type Pop3Capabilities, parseCapabilities } from "../capabilities.js"
+import { keepDiscarded } from "../discarded-input.js"
 import { remoteError } from "../errors.js"
 import {
   DEFAULT_POP3_MAX_LINE_LENGTH,
@@ -65,8 +71,9 @@ export interface Pop3ClientOptions {
   /** The channel is already TLS (port 995, RFC 8314 §3.3). Default `false`. */
   readonly isSecure?: boolean
   /**
-   * Allow USER/PASS and SASL PLAIN/LOGIN without TLS. Default `false`: `send` refuses
-   * them, so a password never crosses the network in clear by accident (DESIGN §4.3).
+   * Allow USER/PASS, SASL PLAIN/LOGIN and bearer tokens (XOAUTH2, OAUTHBEARER) without
+   * TLS. Default `false`: `send` refuses them, so a password or token never crosses the
+   * network in clear by accident (DESIGN §4.3).
    */
   readonly allowPlaintext?: boolean
   /** Random bytes for SASL nonces in `login`; default `crypto.getRandomValues`. */
@@ -161,7 +168,10 @@ export class Pop3ClientConnection {
     return this.timestamp
   }
 
-  /** Server bytes that followed `+OK` to STLS, dropped unread (RFC 2595 §4). For logging. */
+  /**
+   * Server bytes that followed `+OK` to STLS, dropped unread (RFC 2595 §4). For logging:
+   * only the first 4,096 bytes are kept.
+   */
   get discardedInput(): Uint8Array {
     return this.discarded
   }
@@ -169,7 +179,7 @@ export class Pop3ClientConnection {
   /**
    * Queues a command and returns its id, which its `Ok`/`Err` event carries. Throws
    * `LocalProtocolError` when the command cannot be written: a bad argument, APOP
-   * before a greeting with a timestamp, or USER/PASS/PLAIN/LOGIN without TLS unless
+   * before a greeting with a timestamp, or USER/PASS/PLAIN/LOGIN/XOAUTH2/OAUTHBEARER without TLS unless
    * `allowPlaintext`.
    */
   send(command: Pop3ClientCommand): number {
@@ -210,10 +220,13 @@ export class Pop3ClientConnection {
     if (this.failure !== null) throw this.failure
     if (this.current === "CLOSED") return []
     if (this.current === "TLS_HANDSHAKE") {
-      this.discarded = concatBytes([this.discarded, chunk])
+      this.discarded = keepDiscarded(this.discarded, chunk)
       return []
     }
     const events: Pop3ClientEvent[] = []
+    // The reader refers to `chunk` only when it held nothing before it; only then is the
+    // rest copied below (copying all held input on every call would be quadratic).
+    const refersToChunk = this.reader.bufferedLength === 0
     try {
       if (this.body !== null) this.feedBody(chunk, events)
       else this.reader.push(chunk)
@@ -225,7 +238,9 @@ export class Pop3ClientConnection {
       }
       throw error
     }
-    if (this.reader.bufferedLength > 0) this.reader.push(this.reader.takeBuffered().slice())
+    if (refersToChunk && this.reader.bufferedLength > 0) {
+      this.reader.push(this.reader.takeBuffered().slice())
+    }
     this.flush()
     return events
   }
@@ -270,12 +285,11 @@ export class Pop3ClientConnection {
     const clear =
       command.command === "USER" ||
       command.command === "PASS" ||
-      (command.command === "AUTH" &&
-        (command.sasl.mechanism === "PLAIN" || command.sasl.mechanism === "LOGIN"))
+      (command.command === "AUTH" && sendsSecretInClear(command.sasl.mechanism))
     if (clear && !this.secure && this.options.allowPlaintext !== true) {
       throw new LocalProtocolError(
         "PLAINTEXT_REFUSED",
-        `${command.command} would send a password in clear without TLS`,
+        `${command.command} would send a password or token in clear without TLS`,
       )
     }
     if (command.command === "STLS" && this.secure) {
@@ -313,7 +327,9 @@ export class Pop3ClientConnection {
       if (item.type === "error") throw item.error
       if (item.type === "line") this.line(decodeUtf8(item.line), events)
     }
-    if (this.current === "TLS_HANDSHAKE") this.discarded = this.reader.takeBuffered().slice()
+    if (this.current === "TLS_HANDSHAKE") {
+      this.discarded = keepDiscarded(EMPTY, this.reader.takeBuffered())
+    }
   }
 
   private line(line: string, events: Pop3ClientEvent[]): void {

@@ -33,6 +33,7 @@ import {
   type RemoteProtocolError,
 } from "@mailwire/wire"
 import type { Pop3Capabilities } from "../capabilities.js"
+import { keepDiscarded } from "../discarded-input.js"
 import { remoteError } from "../errors.js"
 import { encodeMultiline, encodeStatus } from "../wire/encoder.js"
 import { commandLine, DEFAULT_POP3_MAX_LINE_LENGTH } from "../wire/grammar.js"
@@ -47,18 +48,15 @@ import type {
   RetrieveEvent,
 } from "./events.js"
 import { LoginFlow, type LoginOutcome } from "./login.js"
-import { DEFAULT_MAX_BAD_COMMANDS, type Pop3ServerOptions } from "./options.js"
+import type { MaildropListing } from "./maildrop.js"
+import {
+  DEFAULT_MAX_BAD_COMMANDS,
+  DEFAULT_MAX_BUFFERED_INPUT,
+  type Pop3ServerOptions,
+} from "./options.js"
 import { Retrieval } from "./retrieval.js"
 import { isAllowed, isKnownCommand, type Pop3ServerState } from "./state.js"
 import { Transaction } from "./transaction.js"
-
-/** One message of a maildrop as the application lists it when opening it (RFC 1939 §5, §7). */
-export interface MaildropListing {
-  /** The unique-id: 1–70 characters in 0x21–0x7E, stable across sessions (RFC 1939 §7). */
-  readonly uid: string
-  /** The size in octets as sent by RETR, with CRLF line ends, before dot-stuffing. */
-  readonly size: number
-}
 
 type Pending =
   | { readonly event: AuthenticateEvent | OpenMaildropEvent | CommitEvent }
@@ -85,6 +83,7 @@ export class Pop3ServerConnection {
   private readonly login: LoginFlow
   private readonly options: Pop3ServerOptions
   private readonly maxBadCommands: number
+  private readonly maxBufferedInput: number
   private output: Uint8Array[] = []
   private secure: boolean
   private pending: Pending | null = null
@@ -102,6 +101,7 @@ export class Pop3ServerConnection {
       maxLineLength: options.maxLineLength ?? DEFAULT_POP3_MAX_LINE_LENGTH,
     })
     this.maxBadCommands = options.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS
+    this.maxBufferedInput = options.maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT
     this.secure = options.isSecure ?? false
     const timestamp = this.login.timestamp
     this.status(true, timestamp === null ? "POP3 server ready" : `POP3 server ready ${timestamp}`)
@@ -125,6 +125,14 @@ export class Pop3ServerConnection {
     return this.pending !== null
   }
 
+  /**
+   * Bytes received and not processed yet: held behind a pending decision, or a partial
+   * line. Past `maxBufferedInput` while waiting, the connection closes.
+   */
+  get bufferedLength(): number {
+    return this.reader.bufferedLength
+  }
+
   /** Failed logins so far, for an adapter that slows down after each (DESIGN §4.7). */
   get failedLoginCount(): number {
     return this.login.failedLogins
@@ -137,7 +145,8 @@ export class Pop3ServerConnection {
 
   /**
    * Bytes received after `STLS` and before the TLS handshake, dropped unread (RFC 2595
-   * §4, the STARTTLS command injection of CVE-2011-0411). For logging only.
+   * §4, the STARTTLS command injection of CVE-2011-0411). For logging only: only the
+   * first 4,096 bytes are kept.
    */
   get discardedInput(): Uint8Array {
     return this.discarded
@@ -148,23 +157,45 @@ export class Pop3ServerConnection {
     return this.login.capabilities(this.current === "AUTHORIZATION", this.secure)
   }
 
-  /** Takes the client's bytes; returns every event they complete (`[]` = need more). */
+  /**
+   * Takes the client's bytes; returns every event they complete (`[]` = need more). While
+   * a decision is pending the bytes are held; a chunk that would hold more than
+   * `maxBufferedInput` closes the connection (`Closed` with reason `too-much-input`).
+   */
   receive(chunk: Uint8Array): ReadonlyArray<Pop3ServerEvent> {
     if (this.current === "CLOSED") return []
     if (this.current === "TLS_HANDSHAKE") {
-      this.discarded = concatBytes([this.discarded, chunk])
+      this.discarded = keepDiscarded(this.discarded, chunk)
       return []
     }
+    if (
+      this.pending !== null &&
+      this.reader.bufferedLength + chunk.length > this.maxBufferedInput
+    ) {
+      const events: Pop3ServerEvent[] = []
+      this.status(false, "Too much input while a command is pending")
+      this.close(events, "too-much-input")
+      return events
+    }
+    // Keep nothing that points into the caller's chunk. The reader refers to the chunk only
+    // when it held nothing before it (otherwise it copied it), so only then is the rest
+    // copied: copying all held input on every call would cost quadratic time.
+    const refersToChunk = this.reader.bufferedLength === 0
     this.reader.push(chunk)
     const events = this.run([])
-    // Keep nothing that points into the caller's chunk.
-    if (this.reader.bufferedLength > 0) this.reader.push(this.reader.takeBuffered().slice())
+    if (refersToChunk && this.reader.bufferedLength > 0) {
+      this.reader.push(this.reader.takeBuffered().slice())
+    }
     return events
   }
 
-  /** The client closed the connection. Deletes nothing (RFC 1939 §6). */
+  /**
+   * The client closed the connection. Deletes nothing (RFC 1939 §6) — unless it had sent
+   * `QUIT` in TRANSACTION: the session is then in UPDATE, and the pending `Commit` is
+   * still answered and closes it, so `[]` is returned here.
+   */
   receiveEnd(): ReadonlyArray<Pop3ServerEvent> {
-    if (this.current === "CLOSED") return []
+    if (this.current === "CLOSED" || this.current === "UPDATE") return []
     const events: Pop3ServerEvent[] = []
     this.close(events, "peer-closed")
     return events
@@ -256,7 +287,9 @@ export class Pop3ServerConnection {
   }
 
   /**
-   * A negative answer to any decision event. `Authenticate`: the login failed (counted).
+   * A negative answer to any decision event. `Authenticate`: the login failed (counted,
+   * `-ERR [AUTH]`); with a code other than `AUTH`, such as `SYS/TEMP` when the check could
+   * not be made (RFC 3206 §4), that code is sent and the attempt is not counted.
    * `OpenMaildrop`: `-ERR` with e.g. `[IN-USE]` or `[LOGIN-DELAY]`, still in
    * AUTHORIZATION. `Retrieve`: `-ERR` before the first byte; after it, the connection is
    * closed, since a half-sent message cannot be taken back. `Commit`: `-ERR [SYS/TEMP]`
@@ -270,6 +303,10 @@ export class Pop3ServerConnection {
     switch (event.type) {
       case "Authenticate":
         this.login.reject()
+        if (code !== null && code !== "AUTH") {
+          this.status(false, rejection.text ?? "Authentication failed", code)
+          break
+        }
         this.loginOutcome(
           { type: "failure", text: rejection.text ?? "Authentication failed", counted: true },
           events,
@@ -438,7 +475,7 @@ export class Pop3ServerConnection {
     }
     this.status(true, "Begin TLS negotiation")
     this.current = "TLS_HANDSHAKE"
-    this.discarded = this.reader.takeBuffered().slice()
+    this.discarded = keepDiscarded(EMPTY, this.reader.takeBuffered())
     events.push({ type: "StartTls" })
   }
 

@@ -103,7 +103,8 @@ export interface CommandErrorEvent {
 
 /**
  * The session is over; close the socket after writing the output. When `maildropOpen` is
- * true the session ended without `QUIT` (the peer closed, or a limit was hit): release
+ * true the session ended without `QUIT` (the peer closed, or a limit was hit, such as
+ * `too-much-input`: more held input than `maxBufferedInput` allows): release
  * the maildrop and delete nothing (RFC 1939 §6).
  */
 export interface ClosedEvent {
@@ -114,6 +115,7 @@ export interface ClosedEvent {
     | "too-many-bad-commands"
     | "too-many-failed-logins"
     | "retrieve-aborted"
+    | "too-much-input"
   readonly maildropOpen: boolean
 }
 

@@ -4,19 +4,20 @@
  * line by line. It turns each step into an {@link LoginOutcome} that the connection
  * writes or emits; it never writes bytes itself.
  *
- * Policy: `USER`/`PASS`, PLAIN and LOGIN are offered only under TLS unless plaintext is
- * allowed (RFC 2595 §2.1, DESIGN §4.3). Secrets handed over for APOP are compared by
+ * Policy: `USER`/`PASS`, PLAIN, LOGIN and the bearer-token mechanisms (XOAUTH2,
+ * OAUTHBEARER) are offered only under TLS unless plaintext is allowed (RFC 2595 §2.1,
+ * RFC 7628 §5, DESIGN §4.3). Secrets handed over for APOP are compared by
  * digest in constant time.
  */
 import {
   createSaslServer,
   decodeSaslResponse,
   encodeBase64,
-  isPlaintextMechanism,
   SASL_MECHANISMS,
   type SaslMechanismName,
   type SaslServer,
   type SaslServerStep,
+  sendsSecretInClear,
   timingSafeEqual,
   type VerificationAnswer,
 } from "@mailwire/sasl"
@@ -152,7 +153,7 @@ export class LoginFlow {
   /** The SASL mechanisms listed in CAPA and accepted by AUTH (RFC 5034 §3). */
   mechanisms(isSecure: boolean): SaslMechanismName[] {
     return (this.options.saslMechanisms ?? ["PLAIN"]).filter(
-      (name) => this.allowsPlaintext(isSecure) || !isPlaintextMechanism(name),
+      (name) => this.allowsPlaintext(isSecure) || !sendsSecretInClear(name),
     )
   }
 
@@ -211,9 +212,7 @@ export class LoginFlow {
     const mechanism = offered.find((m) => m === name)
     if (mechanism === undefined || args.length > 2) {
       const known = (SASL_MECHANISMS as readonly string[]).includes(name)
-      return refuse(
-        known && isPlaintextMechanism(name) ? PLAINTEXT_REFUSED : "Unsupported mechanism",
-      )
+      return refuse(known && sendsSecretInClear(name) ? PLAINTEXT_REFUSED : "Unsupported mechanism")
     }
     let initial: Uint8Array | null = null
     if (args[1] !== undefined) {

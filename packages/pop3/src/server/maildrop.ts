@@ -11,7 +11,14 @@
  * never calls it: the application (or {@link MaildropResponder}) does.
  */
 import { encodeUtf8 } from "@mailwire/wire"
-import type { MaildropListing } from "./connection.js"
+
+/** One message of a maildrop as the application lists it when opening it (RFC 1939 §5, §7). */
+export interface MaildropListing {
+  /** The unique-id: 1–70 characters in 0x21–0x7E, stable across sessions (RFC 1939 §7). */
+  readonly uid: string
+  /** The size in octets as sent by RETR, with CRLF line ends, before dot-stuffing. */
+  readonly size: number
+}
 
 /** An open, locked maildrop (RFC 1939 §8: the server should lock it for the session). */
 export interface Maildrop {

@@ -21,6 +21,15 @@ export const DEFAULT_MAX_FAILED_LOGINS = 3
  */
 export const DEFAULT_MAX_BAD_COMMANDS = 20
 
+/**
+ * 1 MiB of input held unread while a decision is pending. Pipelined commands wait in
+ * order (RFC 2449 §6.6); an adapter stops reading the socket while `isWaiting` and then
+ * holds at most the socket reads already in flight (64 KiB each in Node). Past the limit
+ * a client is sending far more than any pipeline of commands, so the server closes
+ * instead of holding it in memory.
+ */
+export const DEFAULT_MAX_BUFFERED_INPUT = 1_048_576
+
 /** Options of `Pop3ServerConnection`: policy and limits only, no socket. */
 export interface Pop3ServerOptions {
   /** The name in the APOP timestamp (RFC 1939 §7) and the SASL server; default `localhost`. */
@@ -44,8 +53,9 @@ export interface Pop3ServerOptions {
   readonly apop?: boolean
   /**
    * SASL mechanisms for `AUTH` (RFC 5034), in the order listed. Default `["PLAIN"]`:
-   * the only one that works with nothing but a password check. PLAIN and LOGIN are
-   * listed only where plaintext is allowed.
+   * the only one that works with nothing but a password check. PLAIN, LOGIN, XOAUTH2 and
+   * OAUTHBEARER (a bearer token is as good as a password) are listed only where
+   * plaintext is allowed.
    */
   readonly saslMechanisms?: readonly SaslMechanismName[]
   /** Offer the `UTF8` command (RFC 6856 §2). Default `false`. */
@@ -64,6 +74,11 @@ export interface Pop3ServerOptions {
   readonly maxFailedLogins?: number
   /** Bad commands before the server closes. Default {@link DEFAULT_MAX_BAD_COMMANDS}. */
   readonly maxBadCommands?: number
+  /**
+   * Bytes held unread while a decision is pending; more closes the connection.
+   * Default {@link DEFAULT_MAX_BUFFERED_INPUT}.
+   */
+  readonly maxBufferedInput?: number
 }
 
 /** The random source used when none is injected. */

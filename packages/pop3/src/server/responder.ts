@@ -20,6 +20,13 @@ export interface MaildropResponderOptions {
   readonly verify: (
     request: Pop3VerificationRequest,
   ) => VerificationAnswer | Promise<VerificationAnswer>
+  /**
+   * Writes output while a `RETR`/`TOP` streams: called with `takeOutput()` after each
+   * piece of the message, and awaited, so an adapter can wait for the socket to drain.
+   * Without it a whole message waits in the connection's output until `handle` resolves,
+   * which holds it in memory however slowly the client reads.
+   */
+  readonly write?: (bytes: Uint8Array) => void | Promise<void>
 }
 
 /** Answers one connection's decision events from a maildrop store (RFC 1939 §4–§6). */
@@ -69,7 +76,9 @@ export class MaildropResponder {
       case "Retrieve":
         try {
           for await (const chunk of this.maildrop!.read(event.message.uid)) {
-            if (!conn.messageData(event, chunk)) break
+            const wantsMore = conn.messageData(event, chunk)
+            if (this.options.write !== undefined) await this.options.write(conn.takeOutput())
+            if (!wantsMore) break
           }
         } catch {
           return conn.reject(event, { code: "SYS/TEMP", text: "Unable to read the message" })

@@ -27,7 +27,10 @@ export interface SmtpClientOptions {
   readonly credentials?: SaslCredentials
   /** Use this mechanism instead of the strongest one both sides support. */
   readonly mechanism?: SaslMechanismName
-  /** Allow PLAIN/LOGIN without TLS (DESIGN §4 invariant 3). Default false. */
+  /**
+   * Allow PLAIN, LOGIN and bearer tokens (XOAUTH2, OAUTHBEARER) without TLS (DESIGN §4
+   * invariant 3). Default false.
+   */
   readonly allowPlaintextAuth?: boolean
   /** Use PIPELINING (RFC 2920) when offered. Default true. */
   readonly usePipelining?: boolean

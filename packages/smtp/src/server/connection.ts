@@ -7,8 +7,10 @@
  *
  * Decisions (`helo`, `auth`, `mailFrom`, `rcptTo`, `messageEnd`) are answered with
  * `accept`, `reject`, `answerAuth` or `answerMessage`, now or later. Until then every
- * later byte is held, in order (RFC 2920 pipelining); the answer processes it and returns
- * the events it produced, like `receive` does.
+ * later byte is held, in order (RFC 2920 pipelining), up to `maxBufferedInput`; the
+ * answer processes it and returns the events it produced, like `receive` does. An
+ * answer that breaks the rules throws `LocalProtocolError` and leaves the decision
+ * pending; the answer to a decision the connection dropped when it closed is ignored.
  *
  * What an adapter does: write `takeOutput()` after every call; on `startTls`, write the
  * output, stop feeding `receive`, upgrade the socket, then call `resumeTls()`; on
@@ -24,7 +26,14 @@ import { decodeUtf8, LocalProtocolError, RemoteProtocolError } from "@mailwire/w
 import { remoteError } from "../errors.js"
 import type { SmtpReplyInput } from "../types.js"
 import { parseCommand, type SmtpCommand } from "../wire/command.js"
-import { abortAuth, answerAuth, handleAuth, handleAuthLine } from "./commands/auth.js"
+import { formatReplyText } from "../wire/reply.js"
+import {
+  abortAuth,
+  answerAuth,
+  failTemporarily,
+  handleAuth,
+  handleAuthLine,
+} from "./commands/auth.js"
 import { handleBdat, handleBdatBytes } from "./commands/bdat.js"
 import { answerMessage, feedData, handleData } from "./commands/data.js"
 import { acceptHello, handleHello } from "./commands/hello.js"
@@ -81,6 +90,20 @@ export class SmtpServerConnection {
     return this.session.pending
   }
 
+  /**
+   * Whether a decision waits for the application's answer. Input that arrives meanwhile is
+   * held in order; an adapter should stop reading the socket while this is true
+   * (backpressure), since more than `maxBufferedInput` held bytes close the connection.
+   */
+  get isWaiting(): boolean {
+    return this.session.pending !== null
+  }
+
+  /** Bytes received and not processed yet: held behind a decision, or a partial line. */
+  get bufferedLength(): number {
+    return this.session.reader.bufferedLength
+  }
+
   /** The authenticated user, or `null`. */
   get authenticatedUser(): string | null {
     return this.session.auth?.username ?? null
@@ -88,8 +111,10 @@ export class SmtpServerConnection {
 
   /**
    * Processes received bytes and returns every event now complete (`[]` = need more).
-   * Bytes after an unanswered decision are held. Ignored once `closed`; throws a
-   * `LocalProtocolError` while paused for STARTTLS (those bytes belong to TLS).
+   * Bytes after an unanswered decision are held, up to `maxBufferedInput`: a chunk that
+   * would hold more closes the connection with `421` (see {@link isWaiting}). Ignored once
+   * `closed`; throws a `LocalProtocolError` while paused for STARTTLS (those bytes belong
+   * to TLS).
    */
   receive(chunk: Uint8Array): ReadonlyArray<SmtpServerEvent> {
     const s = this.session
@@ -100,7 +125,13 @@ export class SmtpServerConnection {
         "receive() while paused for STARTTLS; call resumeTls() first",
       )
     }
-    if (s.dataDecoder !== null && s.pending === null) feedData(s, chunk)
+    if (s.pending !== null && s.reader.bufferedLength + chunk.length > s.options.maxBufferedInput) {
+      s.close("too-much-input", {
+        code: 421,
+        enhancedCode: "4.7.0",
+        text: "Too much input while a command is pending",
+      })
+    } else if (s.dataDecoder !== null && s.pending === null) feedData(s, chunk)
     else s.reader.push(chunk)
     return this.run()
   }
@@ -118,7 +149,16 @@ export class SmtpServerConnection {
 
   /** Accepts a decision with the default positive reply. */
   accept(event: SmtpServerDecision): ReadonlyArray<SmtpServerEvent> {
-    this.expectPending(event)
+    if (!this.expectPending(event)) return []
+    if (
+      event.type === "auth" &&
+      (event.request.kind === "secret" || event.request.kind === "scram")
+    ) {
+      throw new LocalProtocolError(
+        "INVALID_ARGUMENT",
+        `answer a ${event.request.kind} request with answerAuth()`,
+      )
+    }
     const s = this.session
     s.pending = null
     switch (event.type) {
@@ -135,12 +175,6 @@ export class SmtpServerConnection {
         answerMessage(s, this.perRecipient(null))
         break
       case "auth":
-        if (event.request.kind === "secret" || event.request.kind === "scram") {
-          throw new LocalProtocolError(
-            "INVALID_ARGUMENT",
-            `answer a ${event.request.kind} request with answerAuth()`,
-          )
-        }
         answerAuth(s, true)
         break
     }
@@ -149,17 +183,24 @@ export class SmtpServerConnection {
 
   /**
    * Refuses a decision with `reply` (a 4xx or 5xx), or a default refusal. In LMTP a
-   * refused `messageEnd` gets the same reply for every recipient.
+   * refused `messageEnd` gets the same reply for every recipient. An `auth` decision is
+   * refused with `535 5.7.8` and counted, whatever the 5xx; a 4xx (RFC 4954 §6's
+   * `454 4.7.0`, the backend is down) is sent as given and not counted. A reply that cannot be
+   * sent (CR, LF or NUL in its text, a bad code) throws `LocalProtocolError` and the
+   * decision stays pending.
    */
   reject(event: SmtpServerDecision, reply?: SmtpReplyInput): ReadonlyArray<SmtpServerEvent> {
-    this.expectPending(event)
+    if (!this.expectPending(event)) return []
     if (reply !== undefined && (reply.code < 400 || reply.code > 599)) {
       throw new LocalProtocolError("INVALID_ARGUMENT", "a rejection needs a 4xx or 5xx reply")
     }
+    if (reply !== undefined) formatReplyText(reply)
     const s = this.session
     s.pending = null
     const answer = reply ?? DEFAULT_REJECTIONS[event.type]
-    if (event.type === "auth") {
+    if (event.type === "auth" && reply !== undefined && reply.code < 500) {
+      failTemporarily(s, reply)
+    } else if (event.type === "auth") {
       const kind = event.request.kind
       answerAuth(s, kind === "secret" || kind === "scram" ? null : false)
     } else if (event.type === "messageEnd") {
@@ -172,8 +213,7 @@ export class SmtpServerConnection {
 
   /** Answers an `auth` event with what its request asks for (see `VerificationRequest`). */
   answerAuth(event: AuthEvent, answer: VerificationAnswer): ReadonlyArray<SmtpServerEvent> {
-    this.expectPending(event)
-    this.session.pending = null
+    if (!this.expectPending(event)) return []
     answerAuth(this.session, answer)
     return this.run()
   }
@@ -186,7 +226,7 @@ export class SmtpServerConnection {
     event: SmtpServerDecision & { type: "messageEnd" },
     replies: readonly (SmtpReplyInput | null)[],
   ): ReadonlyArray<SmtpServerEvent> {
-    this.expectPending(event)
+    if (!this.expectPending(event)) return []
     if (!this.session.options.lmtp) {
       throw new LocalProtocolError(
         "INVALID_STATE",
@@ -199,6 +239,7 @@ export class SmtpServerConnection {
         "answerMessage() needs one reply per recipient",
       )
     }
+    for (const reply of replies) if (reply !== null) formatReplyText(reply)
     this.session.pending = null
     answerMessage(this.session, replies)
     return this.run()
@@ -219,13 +260,21 @@ export class SmtpServerConnection {
     return this.run()
   }
 
-  private expectPending(event: SmtpServerDecision): void {
-    if (this.session.pending !== event) {
+  /**
+   * Whether `event` is the pending decision. The answer to a decision that was pending
+   * when the connection closed (`shutdown()`, a limit, the peer) gives `false`, so a late
+   * answer after an `await` is dropped; any other stray answer is a caller bug and throws.
+   */
+  private expectPending(event: SmtpServerDecision): boolean {
+    const s = this.session
+    if (s.state === "closed" && s.dropped === event) return false
+    if (s.pending !== event) {
       throw new LocalProtocolError(
         "INVALID_STATE",
         `no pending ${event.type} decision for this event`,
       )
     }
+    return true
   }
 
   private perRecipient(reply: SmtpReplyInput | null): (SmtpReplyInput | null)[] {

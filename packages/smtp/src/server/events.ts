@@ -63,11 +63,15 @@ export interface AuthenticatedEvent {
   readonly authzid: string | null
 }
 
-/** AUTH failed (RFC 4954 §6). `failures` counts the failed attempts on this connection. */
+/**
+ * AUTH failed (RFC 4954 §6). `failures` counts the failed attempts on this connection.
+ * `temporary`: the application rejected the `auth` decision with a 4xx (such as
+ * `454 4.7.0`), which was sent as it is and is not counted.
+ */
 export interface AuthFailureEvent {
   readonly type: "authFailure"
   readonly mechanism: string
-  readonly reason: "cancelled" | "malformed" | "invalid-credentials" | "unsupported"
+  readonly reason: "cancelled" | "malformed" | "invalid-credentials" | "unsupported" | "temporary"
   readonly failures: number
 }
 
@@ -137,7 +141,8 @@ export interface ProtocolErrorEvent {
 /**
  * The connection is over: write the output, then close the socket. `reason` says why:
  * the client's QUIT (`221` queued), too many errors or failed AUTH attempts (`421`
- * queued), `shutdown()` (`421` queued), or the peer closed.
+ * queued), `shutdown()` (`421` queued), more input held behind a pending decision than
+ * `maxBufferedInput` allows (`421` queued), or the peer closed.
  */
 export interface CloseEvent {
   readonly type: "close"
@@ -146,6 +151,7 @@ export interface CloseEvent {
     | "too-many-errors"
     | "too-many-auth-failures"
     | "shutdown"
+    | "too-much-input"
     | "peer-closed"
 }
 

@@ -37,6 +37,16 @@ export const DEFAULT_MAX_BAD_COMMANDS = 20
  */
 export const DEFAULT_MAX_AUTH_FAILURES = 3
 
+/**
+ * 1 MiB of input held while a decision is pending. Pipelined commands wait in order behind
+ * an unanswered decision (RFC 2920 §3.1); an adapter should stop reading the socket while
+ * `isWaiting`, and then holds at most the one or two socket reads (64 KiB each in Node)
+ * already in flight. The limit is for an adapter that keeps feeding anyway: past it the
+ * client is sending far more than any pipeline of commands, so the server answers `421`
+ * and closes instead of holding a whole message in memory.
+ */
+export const DEFAULT_MAX_BUFFERED_INPUT = 1_048_576
+
 /** Which extensions the server announces in its EHLO/LHLO reply (RFC 5321 §4.1.1.1). */
 export interface SmtpServerExtensions {
   /** PIPELINING, RFC 2920. Default true. */
@@ -102,6 +112,11 @@ export interface SmtpServerOptions {
   readonly maxBadCommands?: number
   /** Default {@link DEFAULT_MAX_AUTH_FAILURES}. */
   readonly maxAuthFailures?: number
+  /**
+   * Bytes held unread while a decision is pending; more closes the connection with `421`.
+   * Default {@link DEFAULT_MAX_BUFFERED_INPUT}.
+   */
+  readonly maxBufferedInput?: number
 }
 
 /** Options with every default filled in. */
@@ -123,6 +138,7 @@ export interface ResolvedServerOptions {
   readonly maxRecipients: number
   readonly maxBadCommands: number
   readonly maxAuthFailures: number
+  readonly maxBufferedInput: number
 }
 
 /** Fills in every default of {@link SmtpServerOptions}. */
@@ -157,5 +173,6 @@ export function resolveServerOptions(options: SmtpServerOptions): ResolvedServer
     maxRecipients: options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
     maxBadCommands: options.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS,
     maxAuthFailures: options.maxAuthFailures ?? DEFAULT_MAX_AUTH_FAILURES,
+    maxBufferedInput: options.maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
   }
 }

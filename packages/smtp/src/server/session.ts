@@ -66,6 +66,8 @@ export class ServerSession {
   badCommands = 0
   transaction: Transaction | null = null
   pending: SmtpServerDecision | null = null
+  /** The decision that was pending when the connection closed; a late answer is ignored. */
+  dropped: SmtpServerDecision | null = null
   exchange: AuthExchange | null = null
   dataDecoder: DotDecoder | null = null
   bdat: BdatChunk | null = null
@@ -126,7 +128,9 @@ export class ServerSession {
     if (this.state === "closed") return
     if (reply !== null) this.reply(reply)
     this.abortBody("closed", null)
+    this.dropped = this.pending
     this.pending = null
+    this.reader.takeBuffered()
     this.exchange = null
     this.state = "closed"
     this.emit({ type: "close", reason })

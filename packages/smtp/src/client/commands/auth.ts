@@ -1,7 +1,8 @@
 /**
  * AUTH on the client (RFC 4954 §4): the mechanism is the strongest both sides support
- * (`chooseMechanism` from `@mailwire/sasl`) unless one is configured; PLAIN and LOGIN are
- * never used without TLS unless `allowPlaintextAuth` (DESIGN §4 invariant 3). The initial
+ * (`chooseMechanism` from `@mailwire/sasl`) unless one is configured; PLAIN, LOGIN and the
+ * bearer-token mechanisms (XOAUTH2, OAUTHBEARER) are never used without TLS unless
+ * `allowPlaintextAuth` (DESIGN §4 invariant 3), even when configured. The initial
  * response goes on the AUTH line; each `334` challenge is answered by the SASL client;
  * a `235` is checked with `success()`, so SCRAM fails when the server was not verified.
  */
@@ -14,6 +15,7 @@ import {
   type SaslClient,
   type SaslClientOptions,
   type SaslMechanismName,
+  sendsSecretInClear,
 } from "@mailwire/sasl"
 import { encodeUtf8 } from "@mailwire/wire"
 import { announcedAuthMechanisms } from "../../capabilities.js"
@@ -31,8 +33,9 @@ function pickMechanism(session: ClientSession): Pick {
     if (!offered.includes(options.mechanism)) {
       return { problem: `the server does not offer ${options.mechanism}` }
     }
-    if (isPlaintextMechanism(options.mechanism) && !isSecure && !allowPlaintext) {
-      return { problem: `refusing to send a ${options.mechanism} password without TLS` }
+    if (sendsSecretInClear(options.mechanism) && !isSecure && !allowPlaintext) {
+      const secret = isPlaintextMechanism(options.mechanism) ? "password" : "token"
+      return { problem: `refusing to send a ${options.mechanism} ${secret} without TLS` }
     }
     return { mechanism: options.mechanism }
   }

@@ -9,12 +9,13 @@ import {
   createSaslServer,
   decodeSaslResponse,
   encodeBase64,
+  SaslError,
   type SaslMechanismName,
   type SaslServerOptions,
   type SaslServerStep,
   type VerificationAnswer,
 } from "@mailwire/sasl"
-import { encodeUtf8 } from "@mailwire/wire"
+import { encodeUtf8, LocalProtocolError } from "@mailwire/wire"
 import type { SmtpReplyInput } from "../../types.js"
 import type { AuthCommand } from "../../wire/command.js"
 import type { AuthEvent } from "../events.js"
@@ -92,9 +93,40 @@ export function handleAuthLine(session: ServerSession, line: string): void {
   else fail(session, mechanism, "malformed")
 }
 
-/** The application's answer to an `auth` event. */
+/**
+ * The application's answer to the pending `auth` event. An answer of the wrong kind
+ * throws a `LocalProtocolError` (the SASL mechanism's `SaslError` is its cause) before
+ * anything changes, so the decision stays pending and can be answered again.
+ */
 export function answerAuth(session: ServerSession, answer: VerificationAnswer): void {
-  handleStep(session, session.exchange!.sasl.answer(answer))
+  let step: SaslServerStep
+  try {
+    step = session.exchange!.sasl.answer(answer)
+  } catch (error) {
+    if (!(error instanceof SaslError)) throw error
+    throw new LocalProtocolError("INVALID_ARGUMENT", error.message, { cause: error })
+  }
+  session.pending = null
+  handleStep(session, step)
+}
+
+/**
+ * The application could not check the credentials now (its backend is down): `reply` is
+ * its 4xx, such as RFC 4954 §6's `454 4.7.0`. The exchange ends; it is not counted as a
+ * failed attempt, since the client guessed nothing.
+ */
+export function failTemporarily(session: ServerSession, reply: SmtpReplyInput): void {
+  const { mechanism } = session.exchange!
+  session.pending = null
+  session.exchange = null
+  session.state = session.idleState()
+  session.reply(reply)
+  session.emit({
+    type: "authFailure",
+    mechanism,
+    reason: "temporary",
+    failures: session.authFailures,
+  })
 }
 
 /** The exchange broke off (a line too long): it fails as malformed. */
