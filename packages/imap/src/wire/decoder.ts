@@ -3,7 +3,7 @@
  * line segments and literals, with methods named after the ABNF rules of RFC 9051 §9
  * (`atom`, `astring`, `nstring`, `literal`, `sequenceSet`, `dateTime`…).
  *
- * What it does not do: framing (see `stream.ts`), I/O, or knowing which command or
+ * What it does not do: framing (see `framer.ts`), I/O, or knowing which command or
  * response comes next. It throws `RemoteProtocolError` (code `SYNTAX`, or a limit code)
  * at the first byte that breaks the grammar.
  *
@@ -21,7 +21,10 @@ import type {
   SequenceSet,
   StreamedLiteral,
 } from "../types.js"
+import { isQuoteEnd } from "./broken-quotes.js"
+import { parseDate, parseDateTime } from "./dates.js"
 import { isAstringChar, isAtomChar, isDigit, isListChar, isTagChar } from "./grammar.js"
+import { decodeSegment } from "./segment-text.js"
 
 /** The contents of a literal: its bytes, or the note that they were streamed. */
 export type LiteralSlot = Uint8Array | StreamedLiteral
@@ -37,7 +40,6 @@ const DQUOTE = 0x22
 const BACKSLASH = 0x5c
 const OPEN = 0x28
 const CLOSE = 0x29
-const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 const utf8 = new TextDecoder("utf-8")
 const EMPTY = new Uint8Array(0)
 
@@ -52,6 +54,11 @@ export class Decoder {
   private segment = 0
   private depth = 0
   private items = 0
+  /**
+   * Read quoted strings the way Exchange sends them (unescaped `"` inside); set by the
+   * response decoder only, never for commands.
+   */
+  lenientQuotes = false
 
   constructor(private readonly limits: DecoderLimits) {}
 
@@ -112,6 +119,19 @@ export class Decoder {
     if (!this.atEnd()) throw this.error("CRLF")
   }
 
+  /**
+   * `SP` before an optional argument: consumed only when something other than spaces
+   * follows, so a command ended by a trailing space (go-imap#540) is read as complete.
+   */
+  spBeforeMore(): boolean {
+    if (this.buf.charCodeAt(this.pos) !== SP) return false
+    let i = this.pos + 1
+    while (this.buf.charCodeAt(i) === SP) i++
+    if (i >= this.buf.length && this.segment >= this.segments.length - 1) return false
+    this.pos++
+    return true
+  }
+
   /** Skips spaces; used between list items, where some servers omit or double them (go-imap#653). */
   skipSpaces(): void {
     while (this.buf.charCodeAt(this.pos) === SP) this.pos++
@@ -135,7 +155,7 @@ export class Decoder {
     const start = this.pos
     while (this.pos < this.buf.length && isAtomChar(this.buf.charCodeAt(this.pos))) this.pos++
     if (this.pos === start) throw this.error("atom")
-    return this.ascii(start, this.pos)
+    return this.text(start, this.pos)
   }
 
   /** An atom, upper-cased: command names, response names and keywords. */
@@ -148,7 +168,7 @@ export class Decoder {
     const start = this.pos
     while (this.pos < this.buf.length && isTagChar(this.buf.charCodeAt(this.pos))) this.pos++
     if (this.pos === start) throw this.error("tag")
-    return this.ascii(start, this.pos)
+    return this.text(start, this.pos)
   }
 
   /** `number = 1*DIGIT` up to 2^53 - 1 (`number64`, RFC 9051 §9, fits `size` fields). */
@@ -176,12 +196,16 @@ export class Decoder {
     const start = this.pos
     while (this.pos < this.buf.length && isDigit(this.buf.charCodeAt(this.pos))) this.pos++
     if (this.pos === start || this.pos - start > 19) throw this.error("number64")
-    const value = BigInt(this.ascii(start, this.pos))
+    const value = BigInt(this.text(start, this.pos))
     if (value > 0x7fffffffffffffffn) throw this.error("number64")
     return value
   }
 
-  /** `quoted = DQUOTE *QUOTED-CHAR DQUOTE`, with `\"` and `\\` escapes; UTF-8 allowed. */
+  /**
+   * `quoted = DQUOTE *QUOTED-CHAR DQUOTE`, with `\"` and `\\` escapes; UTF-8 allowed. With
+   * {@link Decoder.lenientQuotes}, an unescaped `"` ends the string only before SP, `(`,
+   * `)`, `]` or the end of the line (see `broken-quotes.ts`).
+   */
   quoted(): string {
     this.expect(DQUOTE, "quoted string")
     const start = this.pos
@@ -191,16 +215,28 @@ export class Decoder {
       this.slashAt = this.buf.indexOf("\\", start)
       if (this.slashAt === -1) this.slashAt = this.buf.length
     }
-    if (this.slashAt > close) {
+    if (
+      this.slashAt > close &&
+      (!this.lenientQuotes || isQuoteEnd(this.buf.charCodeAt(close + 1)))
+    ) {
       this.pos = close + 1
       return this.buf.slice(start, close)
     }
+    const lenient = this.quotedFrom(start, this.lenientQuotes)
+    return lenient ?? (this.quotedFrom(start, false) as string)
+  }
+
+  /** A quoted string's contents from `start`; `null` if a lenient read finds no end. */
+  private quotedFrom(start: number, lenient: boolean): string | null {
     let out = ""
     let i = start
     for (;;) {
       const c = this.buf.charCodeAt(i)
-      if (c === DQUOTE) break
-      if (i >= this.buf.length) throw this.error("closing DQUOTE")
+      if (c === DQUOTE && (!lenient || isQuoteEnd(this.buf.charCodeAt(i + 1)))) break
+      if (i >= this.buf.length) {
+        if (lenient) return null
+        throw this.error("closing DQUOTE")
+      }
       if (c === BACKSLASH) {
         const next = this.buf.charCodeAt(i + 1)
         if (next !== DQUOTE && next !== BACKSLASH) {
@@ -382,24 +418,12 @@ export class Decoder {
 
   /** `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`. */
   dateTime(): DateTime {
-    const text = this.quoted()
-    const m = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/.exec(
-      text,
-    )
-    const month = m ? MONTHS.indexOf(m[2]!.toUpperCase()) : -1
-    if (!m || month < 0) throw syntaxError(`invalid date-time "${text}"`)
-    const offsetMinutes = (m[7] === "-" ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]))
-    const utc = Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!) - offsetMinutes * 60_000
-    return { date: new Date(utc), offsetMinutes }
+    return parseDateTime(this.quoted())
   }
 
-  /** `date = date-text / DQUOTE date-text DQUOTE`, `date-text = date-day "-" date-month "-" date-year`. */
+  /** `date = date-text / DQUOTE date-text DQUOTE`. */
   date(): CalendarDate {
-    const text = this.peek() === DQUOTE ? this.quoted() : this.atom()
-    const m = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(text)
-    const month = m ? MONTHS.indexOf(m[2]!.toUpperCase()) + 1 : 0
-    if (!m || month === 0) throw syntaxError(`invalid date "${text}"`)
-    return { year: Number(m[3]), month, day: Number(m[1]) }
+    return parseDate(this.peek() === DQUOTE ? this.quoted() : this.atom())
   }
 
   /** The rest of the current line as text (`text = 1*TEXT-CHAR`, possibly empty). */
@@ -430,7 +454,7 @@ export class Decoder {
       } else break
     }
     if (this.pos === start) throw this.error("a name")
-    return this.ascii(start, this.pos).toUpperCase()
+    return this.text(start, this.pos).toUpperCase()
   }
 
   /** One value of the generic data grammar (see {@link ImapValue}). */
@@ -451,7 +475,7 @@ export class Decoder {
       else break
     }
     if (this.pos === start) throw this.error("value")
-    return { atom: this.ascii(start, this.pos) }
+    return { atom: this.text(start, this.pos) }
   }
 
   /** Skips a `[...]` run inside an atom-like token (`BODY[HEADER.FIELDS (A B)]`). */
@@ -460,30 +484,8 @@ export class Decoder {
     if (this.pos < this.buf.length) this.pos++
   }
 
-  private ascii(start: number, end: number): string {
-    return this.buf.slice(start, end)
-  }
-
   /** Characters `[start, end)` of the current segment. */
   text(start: number, end: number): string {
     return this.buf.slice(start, end)
   }
-}
-
-/**
- * A line segment as text. UTF-8 is decoded once here (RFC 9051 §9 `utf8-quoted`; RFC 6855
- * §3); invalid sequences become U+FFFD, which no grammar rule accepts outside strings.
- */
-function decodeSegment(bytes: Uint8Array): string {
-  const length = bytes.length
-  if (length <= 64) {
-    let out = ""
-    for (let i = 0; i < length; i++) {
-      const c = bytes[i]!
-      if (c > 0x7f) return utf8.decode(bytes)
-      out += String.fromCharCode(c)
-    }
-    return out
-  }
-  return utf8.decode(bytes)
 }

@@ -12,8 +12,9 @@
  * complete) or write anything. Buffers: `literal-chunk` bytes are views into received
  * chunks, valid until the next call to `receive`; everything else is copied.
  */
-import { LineReader, type RemoteProtocolError } from "@mailwire/wire"
+import { concatBytes, LineReader, type RemoteProtocolError } from "@mailwire/wire"
 import { limitError, syntaxError } from "../errors.js"
+import { endsInQuote, startsResponse } from "./broken-quotes.js"
 import { Decoder, type LiteralSlot } from "./decoder.js"
 import { findMarker, type Marker, Scan, text } from "./literal-marker.js"
 
@@ -114,6 +115,7 @@ export interface DecodeErrorEvent {
 
 const SP = 0x20
 const EMPTY = new Uint8Array(0)
+const CRLF = Uint8Array.of(0x0d, 0x0a)
 
 type Mode = "line" | "inline" | "streamed" | "skip" | "paused" | "failed"
 
@@ -141,6 +143,13 @@ export abstract class Framer<Event> {
   private pendingStream = false
   /** The next line is not a message but a continuation line (AUTHENTICATE, IDLE's DONE). */
   protected rawLineNext = false
+  /**
+   * Responses only: a message whose last line ends inside a quoted string and does not
+   * parse waits for the next line, joined with CR LF (Exchange, see `broken-quotes.ts`).
+   */
+  protected joinsBrokenQuotedLines = false
+  /** The held last line's pieces and the error to report if the join fails. */
+  private held: { parts: Uint8Array[]; error: RemoteProtocolError } | null = null
 
   constructor(limits: FramerLimits, defaultLineLength: number) {
     this.reader = new LineReader({
@@ -170,8 +179,7 @@ export abstract class Framer<Event> {
    */
   receiveEnd(): Event[] {
     if (this.mode === "failed") return []
-    const incomplete =
-      this.segments.length > 0 || this.mode !== "line" || this.reader.bufferedLength > 0
+    const incomplete = this.isInMessage || this.held !== null || this.reader.bufferedLength > 0
     this.mode = "failed"
     if (!incomplete) return []
     return [this.errorEvent(syntaxError("connection closed in the middle of a message"), true)]
@@ -179,7 +187,7 @@ export abstract class Framer<Event> {
 
   /** Whether a message has begun and is not complete yet. */
   get isInMessage(): boolean {
-    return this.segments.length > 0 || this.mode !== "line"
+    return this.segments.length > 0 || this.held !== null || this.mode !== "line"
   }
 
   protected drain(events: Event[]): void {
@@ -204,12 +212,14 @@ export abstract class Framer<Event> {
     }
   }
 
-  private line(line: Uint8Array, events: Event[]): void {
-    if (this.rawLineNext && this.segments.length === 0) {
+  private line(raw: Uint8Array, events: Event[]): void {
+    if (this.rawLineNext && this.segments.length === 0 && this.held === null) {
       this.rawLineNext = false
-      events.push(this.rawLine(line))
+      events.push(this.rawLine(raw))
       return
     }
+    const line = this.held === null ? raw : this.join(raw, events)
+    if (line === null) return
     const marker = findMarker(line)
     const first = this.segments.length === 0
     this.messageBytes += line.length + 2
@@ -275,6 +285,39 @@ export abstract class Framer<Event> {
       return
     }
     this.beginLiteral(marker, stream, events)
+  }
+
+  /**
+   * Adds `raw` to a held line broken inside a quoted string. Returns the joined line once
+   * the quote is closed, `null` while it is still open; a line that starts a new response
+   * ends the hold with the held error and is returned as it is. Each byte is scanned once
+   * and copied once, so the join stays linear in the input.
+   */
+  private join(raw: Uint8Array, events: Event[]): Uint8Array | null {
+    const held = this.held!
+    if (startsResponse(raw)) {
+      events.push(this.errorEvent(held.error, false))
+      this.resetMessage()
+      return raw
+    }
+    held.parts.push(CRLF, raw.slice())
+    this.messageBytes += raw.length + 2
+    if (this.messageBytes > this.reader.maxLineLength) {
+      const error = limitError(
+        "LINE_TOO_LONG",
+        `message lines over ${this.reader.maxLineLength} bytes`,
+        false,
+      )
+      events.push(this.errorEvent(error, false))
+      this.resetMessage()
+      return null
+    }
+    if (endsInQuote(raw, 0, true)) return null
+    const joined = concatBytes(held.parts)
+    this.held = null
+    // The joined line is counted again as one line below.
+    this.messageBytes -= joined.length + 2
+    return joined
   }
 
   /**
@@ -353,9 +396,20 @@ export abstract class Framer<Event> {
       events.push(this.parsed(this.decoder.reset(this.segments, this.literals)))
     } catch (error) {
       if (!(error instanceof Error) || !("hint" in error)) throw error
+      if (this.holdBrokenQuote(error as RemoteProtocolError)) return
       events.push(this.errorEvent(error as RemoteProtocolError, false))
     }
     this.resetMessage()
+  }
+
+  /** Holds a message that failed because its last line broke inside a quoted string. */
+  private holdBrokenQuote(error: RemoteProtocolError): boolean {
+    const last = this.segments[this.segments.length - 1]
+    if (!this.joinsBrokenQuotedLines || error.code !== "SYNTAX" || last === undefined) return false
+    if (!endsInQuote(last, 0, false)) return false
+    this.segments.pop()
+    this.held = { parts: [last.slice()], error }
+    return true
   }
 
   protected resetMessage(): void {
@@ -366,6 +420,7 @@ export abstract class Framer<Event> {
     this.inline = null
     this.streamedCount = 0
     this.failure = null
+    this.held = null
     this.scan.reset()
     if (this.mode !== "failed" && this.mode !== "paused") this.mode = "line"
   }

@@ -4,6 +4,8 @@
  * before it is parsed. Reads line bytes; keeps nothing.
  */
 
+import { isQuoteEnd } from "./broken-quotes.js"
+
 const SP = 0x20
 
 /** A literal marker at the end of a line: `{n}`, `{n+}` (RFC 7888) or `~{n}` (RFC 3516). */
@@ -47,6 +49,8 @@ export class Scan {
   parenOwner = ""
   /** The text of the token before the marker in the last scanned segment. */
   lastToken = ""
+  /** Quotes as the response decoder reads them (see `broken-quotes.ts`). */
+  lenientQuotes = false
 
   reset(): void {
     this.depth = 0
@@ -68,7 +72,8 @@ export class Scan {
       const c = line[i]!
       if (this.inQuote) {
         if (c === 0x5c) i++
-        else if (c === 0x22) this.inQuote = false
+        else if (c === 0x22 && (!this.lenientQuotes || isQuoteEnd(line[i + 1])))
+          this.inQuote = false
         continue
       }
       if (c === SP && this.bracket === 0) {

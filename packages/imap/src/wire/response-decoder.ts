@@ -50,6 +50,10 @@ export class ResponseDecoder extends Framer<ResponseDecoderEvent> {
 
   constructor(options: ResponseDecoderOptions = {}) {
     super(options, DEFAULT_MAX_RESPONSE_LINE_LENGTH)
+    // Exchange's broken quoted strings (see `broken-quotes.ts`); never on the command side.
+    this.decoder.lenientQuotes = true
+    this.scan.lenientQuotes = true
+    this.joinsBrokenQuotedLines = true
   }
 
   protected shouldStream(isFirstSegment: boolean): boolean {

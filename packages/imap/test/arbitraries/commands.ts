@@ -27,7 +27,7 @@ const { searchKey } = fc.letrec<{ searchKey: SearchKey }>((tie) => ({
       .constantFrom("ALL", "SEEN", "UNSEEN", "NEW", "OLD", "RECENT", "UNDRAFT" as const)
       .map((key) => ({ key })),
     fc.record({
-      key: fc.constantFrom("FROM", "SUBJECT", "TEXT", "BODY", "X-GM-RAW" as const),
+      key: fc.constantFrom("FROM", "SUBJECT", "TEXT", "BODY", "X-GM-RAW", "EMAILID" as const),
       value: str,
     }),
     fc.record({ key: fc.constantFrom("KEYWORD", "UNKEYWORD" as const), flag: atom }),
@@ -74,6 +74,7 @@ const fetchAttribute: fc.Arbitrary<FetchAttribute> = fc.oneof(
       "BODYSTRUCTURE",
       "RFC822.SIZE",
       "MODSEQ",
+      "RFC822.PEEK",
       "X-GM-LABELS" as const,
     )
     .map((type) => ({ type })),

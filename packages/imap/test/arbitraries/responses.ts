@@ -170,6 +170,8 @@ export const response: fc.Arbitrary<Response> = fc.oneof(
         SIZE: num,
         HIGHESTMODSEQ: modseq,
         APPENDLIMIT: fc.option(num, { nil: null }),
+        "DELETED-STORAGE": num,
+        MAILBOXID: atom,
       },
       { requiredKeys: [] },
     ),

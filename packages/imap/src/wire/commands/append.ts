@@ -33,7 +33,7 @@ export function parseAppend(d: Decoder): AppendCommand {
   d.sp()
   const mailbox = d.mailbox()
   const messages: AppendMessage[] = []
-  while (d.accept(0x20)) {
+  while (d.spBeforeMore()) {
     d.count()
     messages.push(appendMessage(d))
   }

@@ -24,6 +24,7 @@ export type SimpleFetchAttribute =
   | "RFC822.HEADER"
   | "RFC822.SIZE"
   | "RFC822.TEXT"
+  | "RFC822.PEEK"
   | "BODY"
   | "BODYSTRUCTURE"
   | "UID"
@@ -72,6 +73,9 @@ const SIMPLE = new Set<string>([
   "RFC822.HEADER",
   "RFC822.SIZE",
   "RFC822.TEXT",
+  // Not in any RFC: Outlook sends it (emersion/go-imap#657; Microsoft's MS-STANOIMAP
+  // documents it as RFC822 without setting \Seen).
+  "RFC822.PEEK",
   "BODY",
   "BODYSTRUCTURE",
   "UID",
@@ -97,7 +101,7 @@ export function parseFetch(d: Decoder, uid: boolean): FetchCommand {
   else items = [fetchAtt(d)]
   let changedSince: bigint | null = null
   let vanished = false
-  if (d.accept(0x20)) {
+  if (d.spBeforeMore()) {
     d.list(() => {
       const modifier = d.keyword()
       if (modifier === "CHANGEDSINCE") {

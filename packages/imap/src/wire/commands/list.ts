@@ -35,12 +35,13 @@ export function parseList(d: Decoder): ListCommand {
   d.sp()
   const patterns = d.peek() === 0x28 ? d.listOf(() => d.listMailbox()) : [d.listMailbox()]
   let returnOptions: ListReturnOption[] | null = null
-  if (d.accept(0x20)) {
+  if (d.spBeforeMore()) {
     if (!d.acceptWord("RETURN")) throw d.error("RETURN")
     d.sp()
     returnOptions = d.listOf(() => {
       const name = d.keyword()
-      if (name === "STATUS" && d.accept(0x20)) return { name, status: d.listOf(() => d.keyword()) }
+      if (name === "STATUS" && d.spBeforeMore())
+        return { name, status: d.listOf(() => d.keyword()) }
       return { name }
     })
   }

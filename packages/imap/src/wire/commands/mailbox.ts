@@ -93,7 +93,7 @@ export function parseMailboxCommand(d: Decoder, name: string): MailboxCommandVal
       d.sp()
       const mailbox = d.mailbox()
       let specialUse: string[] | null = null
-      if (d.accept(0x20)) {
+      if (d.spBeforeMore()) {
         d.list(() => {
           if (!d.acceptWord("USE")) throw d.error("USE")
           d.sp()
@@ -151,7 +151,7 @@ function select(d: Decoder, name: "SELECT" | "EXAMINE"): SelectCommand {
   const mailbox = d.mailbox()
   let condstore = false
   let qresync: QresyncParams | null = null
-  if (d.accept(0x20)) {
+  if (d.spBeforeMore()) {
     d.list(() => {
       const param = d.keyword()
       if (param === "CONDSTORE") condstore = true
@@ -171,9 +171,9 @@ function qresyncParams(d: Decoder): QresyncParams {
   const modseq = d.number64()
   let knownUids: SequenceSet | null = null
   let sequenceMatch: QresyncParams["sequenceMatch"] = null
-  if (d.accept(0x20) && d.peek() !== 0x28) {
+  if (d.spBeforeMore() && d.peek() !== 0x28) {
     knownUids = d.sequenceSet()
-    d.accept(0x20)
+    d.spBeforeMore()
   }
   if (d.accept(0x28)) {
     const sequences = d.sequenceSet()

@@ -29,7 +29,18 @@ export type FlagSearchKey =
 export type SearchKey =
   | { readonly key: FlagSearchKey }
   | {
-      readonly key: "BCC" | "BODY" | "CC" | "FROM" | "SUBJECT" | "TEXT" | "TO" | "X-GM-RAW"
+      readonly key:
+        | "BCC"
+        | "BODY"
+        | "CC"
+        | "FROM"
+        | "SUBJECT"
+        | "TEXT"
+        | "TO"
+        | "X-GM-RAW"
+        | "EMAILID"
+        | "THREADID"
+      /** A string; an object id (RFC 8474 §6) for EMAILID and THREADID. */
       readonly value: string
     }
   | { readonly key: "KEYWORD" | "UNKEYWORD"; readonly flag: string }
@@ -101,7 +112,18 @@ const FLAG_KEYS = new Set<string>([
   "UNFLAGGED",
   "UNSEEN",
 ])
-const STRING_KEYS = new Set(["BCC", "BODY", "CC", "FROM", "SUBJECT", "TEXT", "TO", "X-GM-RAW"])
+const STRING_KEYS = new Set([
+  "BCC",
+  "BODY",
+  "CC",
+  "FROM",
+  "SUBJECT",
+  "TEXT",
+  "TO",
+  "X-GM-RAW",
+  "EMAILID",
+  "THREADID",
+])
 const DATE_KEYS = new Set(["BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE"])
 const NUMBER_KEYS = new Set(["LARGER", "SMALLER", "OLDER", "YOUNGER"])
 
@@ -150,7 +172,7 @@ export function parseThread(d: Decoder, uid: boolean): ThreadCommand {
 /** `search-key *(SP search-key)`. */
 function searchKeys(d: Decoder): SearchKey[] {
   const keys = [searchKey(d)]
-  while (d.accept(0x20)) {
+  while (d.spBeforeMore()) {
     if (d.peek() === -1) break
     d.count()
     keys.push(searchKey(d))
@@ -263,6 +285,8 @@ export function encodeSearchKey(e: Encoder, k: SearchKey): void {
     case "TEXT":
     case "TO":
     case "X-GM-RAW":
+    case "EMAILID":
+    case "THREADID":
       e.raw(k.key).sp().astring(k.value)
       return
     case "KEYWORD":

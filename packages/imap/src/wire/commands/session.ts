@@ -85,7 +85,7 @@ export function parseSessionCommand(d: Decoder, name: string): SessionCommand | 
     case "AUTHENTICATE": {
       d.sp()
       const mechanism = d.atom()
-      const initialResponse = d.accept(0x20) ? d.atom() : null
+      const initialResponse = d.spBeforeMore() ? d.atom() : null
       return { name, mechanism, initialResponse }
     }
     case "LOGIN": {
@@ -96,7 +96,7 @@ export function parseSessionCommand(d: Decoder, name: string): SessionCommand | 
     }
     case "ENABLE": {
       const capabilities: string[] = []
-      while (d.accept(0x20)) {
+      while (d.spBeforeMore()) {
         d.count()
         capabilities.push(d.atom())
       }

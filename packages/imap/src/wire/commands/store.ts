@@ -53,7 +53,7 @@ export function parseStore(d: Decoder, uid: boolean): StoreCommand {
   if (d.peek() === 0x28) flags = d.listOf(() => d.flag())
   else {
     flags = [d.flag()]
-    while (d.accept(0x20)) {
+    while (d.spBeforeMore()) {
       d.count()
       flags.push(d.flag())
     }

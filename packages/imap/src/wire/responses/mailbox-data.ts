@@ -35,6 +35,10 @@ export interface StatusAttributes {
   HIGHESTMODSEQ?: bigint
   /** RFC 7889 §3: `null` when the mailbox has no limit (`NIL`). */
   APPENDLIMIT?: number | null
+  /** RFC 9208 §4.2: octets of messages with `\Deleted`. */
+  "DELETED-STORAGE"?: number
+  /** RFC 8474 §4.2: the mailbox's object id, sent as `MAILBOXID (id)`. */
+  MAILBOXID?: string
 }
 
 /** `* STATUS mailbox (…)` (RFC 9051 §7.3.3). */
@@ -119,20 +123,25 @@ const NUMBER_ATTS = new Set([
   "DELETED",
   "RECENT",
   "SIZE",
+  "DELETED-STORAGE",
 ])
 
 /** After `STATUS SP`: `mailbox SP "(" [status-att-list] ")"`. */
 export function statusData(d: Decoder): StatusDataResponse {
   const mailbox = d.mailbox()
   d.sp()
-  const attributes: Record<string, number | bigint | null> = {}
+  const attributes: Record<string, number | bigint | string | null> = {}
   d.list(() => {
     const name = d.keyword()
     d.sp()
     if (NUMBER_ATTS.has(name)) attributes[name] = d.number()
     else if (name === "HIGHESTMODSEQ") attributes[name] = d.number64()
     else if (name === "APPENDLIMIT") attributes[name] = d.acceptWord("NIL") ? null : d.number()
-    else throw syntaxError(`unknown STATUS attribute ${name}`)
+    else if (name === "MAILBOXID") {
+      d.expect(0x28, "(")
+      attributes[name] = d.atom()
+      d.expect(0x29, ")")
+    } else throw syntaxError(`unknown STATUS attribute ${name}`)
   })
   return { type: "status-data", mailbox, attributes: attributes as StatusAttributes }
 }
@@ -236,6 +245,7 @@ export function encodeStatusData(e: Encoder, r: StatusDataResponse): void {
   e.list(Object.entries(r.attributes), ([name, value]) => {
     e.atom(name).sp()
     if (value === null) e.raw("NIL")
+    else if (typeof value === "string") e.raw("(").atom(value).raw(")")
     else if (typeof value === "bigint") e.number64(value)
     else e.number(value as number)
   })
