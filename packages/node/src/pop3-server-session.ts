@@ -16,7 +16,6 @@ import {
   type Pop3ServerEvent,
   type RetrieveEvent,
 } from "@mailwire/pop3"
-import { encodeUtf8 } from "@mailwire/wire"
 import { ConnectionError } from "./errors.js"
 import type { ListenerSession } from "./listener.js"
 import { withoutUndefined } from "./options.js"
@@ -87,19 +86,20 @@ export class Pop3ServerSession implements ListenerSession {
   }
 
   /**
-   * The machine has no shutdown call, so the adapter writes the `-ERR` itself and tells
-   * the machine the peer is gone, which releases the maildrop without deleting.
+   * The machine's `shutdown()` queues `-ERR [SYS/TEMP]` and reports `Closed`, whose
+   * handling releases the maildrop without deleting (RFC 1939 §6). In UPDATE it does
+   * nothing: the `Commit` being answered closes the session itself.
    */
   private async goodbye(): Promise<void> {
     const text = this.shutdownText
     const conn = this.conn
     if (text === null || conn === null || this.isClosing) return
     this.shutdownText = null
-    this.isClosing = true
+    const events = conn.shutdown(text)
+    if (events.length === 0) return
     this.pump?.stop()
+    await this.process(events)
     await writeBytes(this.socket, conn.takeOutput())
-    await writeBytes(this.socket, encodeUtf8(`-ERR [SYS/TEMP] ${text}\r\n`))
-    await this.process(conn.receiveEnd())
     closeSocket(this.socket)
   }
 

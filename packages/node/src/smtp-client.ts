@@ -65,6 +65,10 @@ interface PendingSend extends Waiter<SmtpSendResult> {
 
 /** An SMTP reply as the error that rejects a call. */
 export function replyError(reply: SmtpReply, command: string): Error {
+  if (reply.synthetic === true) {
+    // The machine made this reply up: the server said nothing, the connection ended.
+    return new ConnectionError("CLOSED", command, reply.lines.join(" "))
+  }
   if (reply.code < 400 || reply.code > 599) {
     return new ConnectionError("PROTOCOL", command, `unexpected reply ${reply.code}`)
   }
@@ -282,6 +286,18 @@ export class SmtpClient {
           this.connecting = null
           break
         }
+        case "protocolError":
+          // Transactions completed before it (earlier events) were already resolved;
+          // only the ones still open fail.
+          this.fail(
+            new ConnectionError(
+              "PROTOCOL",
+              "read",
+              `the server broke the protocol: ${event.error.message}`,
+              event.error,
+            ),
+          )
+          break
         case "closed": {
           this.quitting?.resolve()
           this.quitting = null
@@ -289,7 +305,7 @@ export class SmtpClient {
           const reply = event.reply
           this.fail(
             this.failure ??
-              (reply !== null && reply.code >= 400
+              (reply !== null && reply.code >= 400 && reply.synthetic !== true
                 ? replyError(reply, "session")
                 : new ConnectionError("CLOSED", "read", "the server closed the connection")),
           )

@@ -72,7 +72,7 @@ export interface SmtpServerEnvelope {
 
 /**
  * A hook's refusal as a value: resolve with this (or throw a `SmtpReplyError`) to answer
- * with a 4xx or 5xx reply. Resolving with nothing accepts.
+ * with a 4xx or 5xx reply (RFC 5321 §4.2.2). Resolving with nothing accepts.
  */
 export interface SmtpRefusal {
   readonly code: number
@@ -80,9 +80,23 @@ export interface SmtpRefusal {
   readonly text?: string
 }
 
-/** A hook's result: nothing to accept, or a refusal. */
+/**
+ * A hook's acceptance with its own reply (RFC 5321 §4.2.2), the same shape as
+ * {@link SmtpRefusal} with a 2xx code: `onData` resolving with
+ * `{ code: 250, enhancedCode: "2.0.0", text: "Ok: queued as 4F3A" }` answers the message
+ * with that line. `onMailFrom`, `onRcptTo` and `onData` take any 2xx (e.g. `251` for RCPT);
+ * a reply the server cannot send (CR, LF or NUL in the text, an enhanced code of another
+ * class) goes to `onError` and is answered `451 4.3.0`. `onConnect` ignores it.
+ */
+export interface SmtpAcceptance {
+  readonly code: number
+  readonly enhancedCode?: string
+  readonly text?: string
+}
+
+/** A hook's result: nothing to accept, a 2xx acceptance, or a refusal. */
 // biome-ignore lint/suspicious/noConfusingVoidType: an async hook with no return statement resolves to void, and must type-check as "accept".
-export type SmtpHookResult = undefined | void | SmtpRefusal | SmtpReplyError
+export type SmtpHookResult = undefined | void | SmtpAcceptance | SmtpRefusal | SmtpReplyError
 
 /** The hooks of {@link createSmtpServer}. Each may be async; pipelined input waits meanwhile. */
 export interface SmtpServerHooks {
@@ -111,7 +125,8 @@ export interface SmtpServerHooks {
   ) => SmtpHookResult | Promise<SmtpHookResult>
   /**
    * The message body, unstuffed, as a stream with backpressure: reading slowly slows the
-   * client down. Resolve when the message is stored to answer `250`; throw a
+   * client down. Resolve when the message is stored to answer `250` (or resolve with a
+   * 2xx {@link SmtpAcceptance}, such as `250 2.0.0 Ok: queued as 4F3A`); throw a
    * `SmtpReplyError` to refuse. In LMTP, resolve with one result per recipient to answer
    * each (RFC 2033 §4.2). Not reading the stream is answered with `451` after
    * `dataTimeout`. Without this hook every message is read and dropped.

@@ -26,6 +26,7 @@ import {
   type SmtpServerDecision,
   type SmtpServerEvent,
 } from "@mailwire/smtp"
+import { LocalProtocolError } from "@mailwire/wire"
 import { ConnectionError, SmtpReplyError } from "./errors.js"
 import type { ListenerSession } from "./listener.js"
 import { withoutUndefined } from "./options.js"
@@ -65,22 +66,38 @@ function toEnvelope(raw: SmtpEnvelope): SmtpServerEnvelope {
   return { from: address(raw.from), to: raw.recipients.map((r) => address(r.to)), raw }
 }
 
-/** A hook result or thrown value as the reply to send; `null` accepts. */
-function refusalOf(result: unknown): SmtpReplyInput | null {
-  if (result === undefined || result === null) return null
+/**
+ * A hook's resolved value or thrown error as an answer: a 4xx/5xx reply (a refusal), a
+ * 2xx reply (an acceptance with that reply), or nothing (the default acceptance).
+ */
+type HookAnswer =
+  | { readonly accept: true; readonly reply: SmtpReplyInput | null }
+  | { readonly accept: false; readonly reply: SmtpReplyInput }
+
+function answerOf(result: unknown): HookAnswer {
+  if (result === undefined || result === null) return { accept: true, reply: null }
   if (result instanceof SmtpReplyError) {
-    const reply: { code: number; enhancedCode?: string; text: string } = {
+    const reply: { code: number; enhancedCode?: string; text: readonly string[] } = {
       code: result.code,
-      text: result.lines.join("\n"),
+      text: result.lines,
     }
     if (result.enhancedCode !== null) reply.enhancedCode = result.enhancedCode
-    return reply
+    return { accept: false, reply }
   }
   const value = result as { code?: unknown }
   if (typeof value.code === "number" && value.code >= 400 && value.code <= 599) {
-    return result as SmtpReplyInput
+    return { accept: false, reply: result as SmtpReplyInput }
   }
-  return null
+  if (typeof value.code === "number" && value.code >= 200 && value.code <= 299) {
+    return { accept: true, reply: result as SmtpReplyInput }
+  }
+  return { accept: true, reply: null }
+}
+
+/** A hook result or thrown value as the refusal to send; `null` accepts. */
+function refusalOf(result: unknown): SmtpReplyInput | null {
+  const answer = answerOf(result)
+  return answer.accept ? null : answer.reply
 }
 
 function sleep(ms: number): Promise<void> {
@@ -168,10 +185,10 @@ export class SmtpServerSession implements ListenerSession {
       }
       const conn = new SmtpServerConnection(this.machineOptions())
       this.conn = conn
-      const refused = await this.callHook(() => this.options.onConnect?.(this.info))
-      if (refused !== null) {
+      const connected = await this.callHook(() => this.options.onConnect?.(this.info))
+      if (!connected.accept) {
         conn.takeOutput()
-        await writeBytes(this.socket, formatReply(refused))
+        await writeBytes(this.socket, formatReply(connected.reply))
         closeSocket(this.socket)
         return
       }
@@ -336,19 +353,36 @@ export class SmtpServerSession implements ListenerSession {
     event: SmtpServerDecision,
     hook: () => SmtpHookResult | Promise<SmtpHookResult>,
   ): Promise<ReadonlyArray<SmtpServerEvent>> {
-    const refused = await this.callHook(hook)
-    return refused === null ? this.conn!.accept(event) : this.conn!.reject(event, refused)
+    return this.answer(event, await this.callHook(hook))
   }
 
-  /** Calls a hook; its result or thrown error as a refusal, `null` to accept. */
-  private async callHook(hook: () => unknown): Promise<SmtpReplyInput | null> {
+  /**
+   * Answers a decision as a hook chose. A positive reply the machine cannot send (not a
+   * 2xx for this decision, CR/LF/NUL in its text) goes to `onError` and the decision is
+   * refused with `451 4.3.0`, so a bad hook never leaves the client waiting.
+   */
+  private answer(event: SmtpServerDecision, answer: HookAnswer): ReadonlyArray<SmtpServerEvent> {
+    const conn = this.conn!
+    if (!answer.accept) return conn.reject(event, answer.reply)
+    if (answer.reply === null) return conn.accept(event)
     try {
-      return refusalOf(await hook())
+      return conn.accept(event, answer.reply)
     } catch (error) {
-      const refusal = refusalOf(error)
-      if (refusal !== null) return refusal
+      if (!(error instanceof LocalProtocolError)) throw error
       this.report(error)
-      return LOCAL_ERROR
+      return conn.reject(event, LOCAL_ERROR)
+    }
+  }
+
+  /** Calls a hook; its result or thrown error as an answer. */
+  private async callHook(hook: () => unknown): Promise<HookAnswer> {
+    try {
+      return answerOf(await hook())
+    } catch (error) {
+      const answer = answerOf(error)
+      if (!answer.accept) return answer
+      this.report(error)
+      return { accept: false, reply: LOCAL_ERROR }
     }
   }
 
@@ -386,11 +420,16 @@ export class SmtpServerSession implements ListenerSession {
       const results = Array.isArray(outcome.value)
         ? (outcome.value as unknown[])
         : event.envelope.recipients.map(() => outcome.value)
-      const replies = event.envelope.recipients.map((_, i) => refusalOf(results[i]))
-      return conn.answerMessage(event, replies)
+      const replies = event.envelope.recipients.map((_, i) => answerOf(results[i]).reply)
+      try {
+        return conn.answerMessage(event, replies)
+      } catch (error) {
+        if (!(error instanceof LocalProtocolError)) throw error
+        this.report(error)
+        return conn.reject(event, LOCAL_ERROR)
+      }
     }
-    const refusal = refusalOf(outcome.value)
-    return refusal === null ? conn.accept(event) : conn.reject(event, refusal)
+    return this.answer(event, answerOf(outcome.value))
   }
 
   private async startTls(): Promise<ReadonlyArray<SmtpServerEvent>> {

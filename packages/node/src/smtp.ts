@@ -39,6 +39,7 @@ export {
   DEFAULT_SMTP_DATA_TIMEOUT,
   DEFAULT_SMTP_IDLE_TIMEOUT,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+  type SmtpAcceptance,
   type SmtpHookResult,
   type SmtpRefusal,
   type SmtpServerEnvelope,

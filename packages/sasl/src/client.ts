@@ -49,7 +49,7 @@ export function createSaslClient(
       return new CramMd5Client(credentials)
     case "SCRAM-SHA-1":
     case "SCRAM-SHA-256":
-      return new ScramClient(name, credentials, random)
+      return new ScramClient(name, credentials, random, options.minScramIterations)
     case "XOAUTH2":
       return new XOAuth2Client(credentials)
     case "OAUTHBEARER":

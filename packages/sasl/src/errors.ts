@@ -16,6 +16,8 @@
  * - `MISSING_CREDENTIALS`: the mechanism needs a field the credentials lack.
  * - `PROHIBITED_CHARACTER` / `BIDI_VIOLATION`: SASLprep rejected a string (RFC 4013 §2.3, §2.4).
  * - `MALFORMED_CHALLENGE`: the server's challenge does not parse.
+ * - `WEAK_ITERATION_COUNT`: a SCRAM server asked for fewer iterations than
+ *   `minScramIterations` (RFC 7677 §4).
  * - `UNEXPECTED_CHALLENGE`: a challenge arrived when the mechanism had nothing more to say.
  * - `SERVER_SIGNATURE_MISMATCH`: SCRAM mutual authentication failed (RFC 5802 §5.1 `v=`).
  * - `MUTUAL_AUTH_INCOMPLETE`: the server reported success before proving itself.
@@ -28,6 +30,7 @@ export type SaslErrorCode =
   | "PROHIBITED_CHARACTER"
   | "BIDI_VIOLATION"
   | "MALFORMED_CHALLENGE"
+  | "WEAK_ITERATION_COUNT"
   | "UNEXPECTED_CHALLENGE"
   | "SERVER_SIGNATURE_MISMATCH"
   | "MUTUAL_AUTH_INCOMPLETE"

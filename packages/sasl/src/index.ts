@@ -18,7 +18,12 @@ export {
 export { ANONYMOUS_MAX_TRACE_CHARACTERS } from "./mechanisms/anonymous.js"
 export { CRAM_MD5_CHALLENGE_DIGITS } from "./mechanisms/cram-md5.js"
 export { type OAuthError, parseOAuthError } from "./mechanisms/oauth-error.js"
-export { SCRAM_MAX_ITERATIONS, SCRAM_NONCE_LENGTH } from "./mechanisms/scram.js"
+export {
+  DEFAULT_MIN_SCRAM_ITERATIONS,
+  SCRAM_MAX_ITERATIONS,
+  SCRAM_MIN_SECRET_LENGTH,
+  SCRAM_NONCE_LENGTH,
+} from "./mechanisms/scram.js"
 export { saslprep } from "./saslprep.js"
 export {
   DEFAULT_SCRAM_ITERATIONS,

@@ -88,7 +88,7 @@ export function createSaslServer(
       })
     case "SCRAM-SHA-1":
     case "SCRAM-SHA-256":
-      return new ScramServer(name, random)
+      return new ScramServer(name, random, options.scramUnknownUserSecret)
     case "XOAUTH2":
       return new XOAuth2Server(options.oauthScope)
     case "OAUTHBEARER":

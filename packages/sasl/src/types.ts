@@ -32,6 +32,14 @@ export interface SaslClientOptions {
   host?: string
   /** The server's port, sent by OAUTHBEARER (RFC 7628 §3.1 `port=`). */
   port?: number
+  /**
+   * SCRAM (RFC 5802 §5.1, RFC 7677 §4): the fewest PBKDF2 iterations accepted in the
+   * server's `i=`; fewer fails the exchange with a `SaslError` `WEAK_ITERATION_COUNT`.
+   * Default {@link DEFAULT_MIN_SCRAM_ITERATIONS} (4,096). Lower it only for a server you
+   * trust that was set up with fewer; not a positive integer: `createSaslClient` throws a
+   * `RangeError`.
+   */
+  minScramIterations?: number
 }
 
 /** The client's next move after a challenge (RFC 4422 §3.3). */
@@ -62,6 +70,16 @@ export interface SaslServerOptions {
   now?: () => number
   /** The OAuth scope named in the XOAUTH2 / OAUTHBEARER error challenge (RFC 7628 §3.2.2). */
   oauthScope?: string
+  /**
+   * SCRAM (RFC 5802 §9): the key of the salt made up for an unknown user (the application
+   * answered `null`), an HMAC of the username, so every attempt for that name shows the
+   * same salt, like a real user's. At least {@link SCRAM_MIN_SECRET_LENGTH} bytes, else
+   * `createSaslServer` throws a `RangeError`. Default: 32 random bytes made once per
+   * JavaScript realm (process, worker, isolate), which is stable for the life of the
+   * process; give a fixed secret so the salts also stay the same across restarts and
+   * across the servers behind one name.
+   */
+  scramUnknownUserSecret?: Uint8Array
 }
 
 /** The server side of one SASL exchange (RFC 4422 §3). Single use. */

@@ -5,6 +5,7 @@
 import {
   createSaslClient,
   createSaslServer,
+  DEFAULT_MIN_SCRAM_ITERATIONS,
   deriveScramCredentials,
   SASL_MECHANISMS,
   type SaslClient,
@@ -96,6 +97,41 @@ describe.each(SASL_MECHANISMS)("%s", (mechanism: SaslMechanismName) => {
 })
 
 describe("SCRAM client against a hostile server-first", () => {
+  function serverFirst(iterations: number, options: { minScramIterations?: number } = {}) {
+    const client = createSaslClient("SCRAM-SHA-256", credentials, {
+      random: () => new Uint8Array(24),
+      ...options,
+    })
+    const first = new TextDecoder().decode(client.initialResponse()!)
+    const nonce = first.slice(first.indexOf("r=") + 2)
+    return client.step(new TextEncoder().encode(`r=${nonce}xyz,s=QSXCR+Q6sek8bf92,i=${iterations}`))
+  }
+
+  it("refuses i=1 and anything under 4096 by default (RFC 7677 §4)", () => {
+    expect(DEFAULT_MIN_SCRAM_ITERATIONS).toBe(4096)
+    for (const count of [1, 2, 1000, 4095]) {
+      const reply = serverFirst(count)
+      expect(reply).toMatchObject({ error: { code: "WEAK_ITERATION_COUNT" } })
+      expect((reply as { error: Error }).error.message).toContain("minScramIterations")
+    }
+    expect(serverFirst(4096)).toHaveProperty("response")
+  })
+
+  it("takes a lower count only when minScramIterations allows it", () => {
+    expect(serverFirst(1, { minScramIterations: 1 })).toHaveProperty("response")
+    expect(serverFirst(9, { minScramIterations: 10 })).toMatchObject({
+      error: { code: "WEAK_ITERATION_COUNT" },
+    })
+  })
+
+  it("rejects a minScramIterations that is not a positive integer", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() =>
+        createSaslClient("SCRAM-SHA-1", credentials, { minScramIterations: bad }),
+      ).toThrow(RangeError)
+    }
+  })
+
   it("refuses an iteration count over SCRAM_MAX_ITERATIONS without computing it", () => {
     const client = createSaslClient("SCRAM-SHA-256", credentials, {
       random: () => new Uint8Array(24),

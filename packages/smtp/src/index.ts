@@ -37,6 +37,7 @@ export {
 } from "./capabilities.js"
 export { SmtpClientConnection } from "./client/connection.js"
 export type {
+  ClientProtocolErrorEvent,
   ClientStartTlsEvent,
   ClosedEvent,
   GreetingEvent,

@@ -14,6 +14,12 @@ export interface SmtpReply {
   readonly enhancedCode: string | null
   /** One entry per reply line; never empty. */
   readonly lines: readonly string[]
+  /**
+   * `true` on a reply the client machine made up because the server gave none: the
+   * connection closed or broke first, or the session failed before the command was sent
+   * (`421 4.4.2`, so it reads as temporary). Absent on every reply read from the wire.
+   */
+  readonly synthetic?: true
 }
 
 /**

@@ -59,10 +59,13 @@ describe("client session start", () => {
     )
   })
 
-  it("throws a RemoteProtocolError for a reply nobody waits for, and closes", () => {
+  it("reports a reply nobody waits for as protocolError, closes, then throws on more input", () => {
     const client = ready([])
-    expect(() => client.receive(enc("250 surprise\r\n"))).toThrow(RemoteProtocolError)
+    const events = client.receive(enc("250 surprise\r\n"))
+    expect(events.map((e) => e.type)).toEqual(["protocolError", "closed"])
+    expect((events[0] as { error: unknown }).error).toBeInstanceOf(RemoteProtocolError)
     expect(client.state).toBe("closed")
+    expect(() => client.receive(enc("250 more\r\n"))).toThrow(RemoteProtocolError)
   })
 
   it("closes on 421 at any time and fails queued transactions as temporary", () => {
@@ -75,11 +78,24 @@ describe("client session start", () => {
     expect(events.at(-1)).toMatchObject({ type: "closed", reply: { code: 421 } })
   })
 
-  it("fails transactions when the server closes the connection", () => {
+  it("fails transactions when the server closes the connection, with a synthetic reply", () => {
     const client = ready([])
     client.sendMail({ from: "a@b.test", to: ["c@d.test"], body: enc("x") })
     const events = client.receiveEnd()
-    expect(results(events)[0]?.recipients[0]).toMatchObject({ accepted: false, temporary: true })
+    expect(results(events)[0]?.recipients[0]).toMatchObject({
+      accepted: false,
+      temporary: true,
+      reply: { code: 421, enhancedCode: "4.4.2", synthetic: true },
+    })
+  })
+
+  it("marks a server's own 421 as not synthetic", () => {
+    const client = ready([])
+    client.sendMail({ from: "a@b.test", to: ["c@d.test"], body: enc("x") })
+    const events = client.receive(enc("421 4.4.2 Going down\r\n"))
+    const reply = results(events)[0]?.recipients[0]?.reply
+    expect(reply).toEqual({ code: 421, enhancedCode: "4.4.2", lines: ["Going down"] })
+    expect(reply?.synthetic).toBeUndefined()
   })
 })
 
@@ -285,7 +301,7 @@ describe("client transactions", () => {
     )
   })
 
-  it("gives events or a RemoteProtocolError for arbitrary server bytes", () => {
+  it("gives events, at worst a protocolError event, for arbitrary server bytes", () => {
     const replies = fc.constantFrom(
       "220 x\r\n",
       "250 ok\r\n",
@@ -305,20 +321,25 @@ describe("client transactions", () => {
             credentials: { username: "u", password: "p" },
             allowPlaintextAuth: true,
           })
-          try {
-            for (const chunk of chunks) {
-              for (const event of client.receive(chunk)) {
-                if (event.type === "ready")
-                  client.sendMail({ from: "a@b.test", to: ["c@d.test"], body: enc("x") })
-                if (event.type === "startTls") client.resumeTls()
-              }
-              client.takeOutput()
+          let broken = false
+          for (const chunk of chunks) {
+            if (broken) {
+              expect(() => client.receive(chunk)).toThrow(RemoteProtocolError)
+              continue
             }
-            client.receiveEnd()
-            expect(client.state).toBe("closed")
-          } catch (error) {
-            expect(error).toBeInstanceOf(RemoteProtocolError)
+            for (const event of client.receive(chunk)) {
+              if (event.type === "ready")
+                client.sendMail({ from: "a@b.test", to: ["c@d.test"], body: enc("x") })
+              if (event.type === "startTls") client.resumeTls()
+              if (event.type === "protocolError") {
+                expect(event.error).toBeInstanceOf(RemoteProtocolError)
+                broken = true
+              }
+            }
+            client.takeOutput()
           }
+          client.receiveEnd()
+          expect(client.state).toBe("closed")
         },
       ),
       { numRuns: 1000 },

@@ -22,11 +22,10 @@ const types = (events: ReadonlyArray<SmtpClientEvent>) => events.map((e) => e.ty
 describe("client review: replies the client does not expect", () => {
   it("closes on a multi-line reply whose lines carry different codes", () => {
     const client = greeted()
-    expect(() => client.receive(enc("250-mx.test hi\r\n251 PIPELINING\r\n"))).toThrow(
-      RemoteProtocolError,
-    )
+    const events = client.receive(enc("250-mx.test hi\r\n251 PIPELINING\r\n"))
+    expect(types(events)).toEqual(["protocolError", "closed"])
     expect(client.state).toBe("closed")
-    expect(client.receive(enc("250 OK\r\n"))).toEqual([])
+    expect(() => client.receive(enc("250 OK\r\n"))).toThrow(RemoteProtocolError)
   })
 
   it("fails the transaction when the server closes in the middle of a multi-line reply", () => {
@@ -47,7 +46,7 @@ describe("client review: replies the client does not expect", () => {
     const client = greeted()
     ehlo(client, [])
     client.takeOutput()
-    expect(() => client.receive(enc("250 surprise\r\n"))).toThrow(RemoteProtocolError)
+    expect(types(client.receive(enc("250 surprise\r\n")))).toEqual(["protocolError", "closed"])
     expect(client.state).toBe("closed")
   })
 
@@ -90,5 +89,30 @@ describe("client review: no credentials in clear (DESIGN §4 invariant 3)", () =
     const allowed = greeted({ ...options, allowPlaintextAuth: true })
     expect(ehlo(allowed, ["AUTH OAUTHBEARER"])).toEqual([])
     expect(dec(allowed.takeOutput())).toMatch(/^AUTH OAUTHBEARER /)
+  })
+})
+
+describe("client: replies completed before a protocol error", () => {
+  it("keeps a transaction the server completed when garbage follows in the same chunk", () => {
+    const client = greeted()
+    ehlo(client, ["PIPELINING"])
+    client.takeOutput()
+    const first = client.sendMail({ from: "a@x.test", to: ["b@y.test"], body: enc("one\r\n") })
+    const second = client.sendMail({ from: "a@x.test", to: ["c@y.test"], body: enc("two\r\n") })
+    client.takeOutput()
+    client.receive(enc("250 2.1.0 OK\r\n250 2.1.5 OK\r\n354 go\r\n"))
+    client.takeOutput()
+    const events = client.receive(enc("250 2.0.0 queued as 1\r\n\x00\xffgarbage\r\n"))
+    expect(types(events)).toEqual([
+      "transactionComplete",
+      "protocolError",
+      "transactionComplete",
+      "closed",
+    ])
+    const [done, , failed] = events as Extract<SmtpClientEvent, { type: "transactionComplete" }>[]
+    expect(done!.result).toMatchObject({ id: first, acceptedCount: 1 })
+    expect(done!.result.recipients[0]!.reply.synthetic).toBeUndefined()
+    expect(failed!.result).toMatchObject({ id: second, acceptedCount: 0 })
+    expect(failed!.result.recipients[0]!.reply).toMatchObject({ code: 421, synthetic: true })
   })
 })

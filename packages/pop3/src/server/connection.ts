@@ -201,6 +201,26 @@ export class Pop3ServerConnection {
     return events
   }
 
+  /**
+   * Graceful close, e.g. on server shutdown or an idle timeout (RFC 1939 §3 autologout):
+   * queues `-ERR [SYS/TEMP] text` (RFC 3206 §4), drops any pending decision and closes
+   * without deleting anything (RFC 1939 §6: only QUIT in TRANSACTION deletes). The
+   * returned `Closed` event has reason `shutdown` and `maildropOpen` set when the
+   * application must release the maildrop. While a `RETR`/`TOP` response is being sent
+   * no status line can follow it, so the connection closes without one; in UPDATE the
+   * pending `Commit` is left to finish (its answer closes the session) and `[]` is
+   * returned. A late answer to a dropped decision is ignored, as after `receiveEnd`.
+   */
+  shutdown(text = "Server shutting down, try again later"): ReadonlyArray<Pop3ServerEvent> {
+    if (this.current === "CLOSED" || this.current === "UPDATE") return []
+    const pending = this.pending
+    const midResponse = pending !== null && "retrieval" in pending && pending.retrieval.isStarted
+    if (!midResponse) this.status(false, text, "SYS/TEMP")
+    const events: Pop3ServerEvent[] = []
+    this.close(events, "shutdown")
+    return events
+  }
+
   /** The bytes to write now; empty when there are none. */
   takeOutput(): Uint8Array {
     if (this.output.length === 0) return EMPTY

@@ -104,7 +104,7 @@ export interface CommandErrorEvent {
 /**
  * The session is over; close the socket after writing the output. When `maildropOpen` is
  * true the session ended without `QUIT` (the peer closed, or a limit was hit, such as
- * `too-much-input`: more held input than `maxBufferedInput` allows): release
+ * `too-much-input`: more held input than `maxBufferedInput` allows, or `shutdown()`): release
  * the maildrop and delete nothing (RFC 1939 §6).
  */
 export interface ClosedEvent {
@@ -116,6 +116,8 @@ export interface ClosedEvent {
     | "too-many-failed-logins"
     | "retrieve-aborted"
     | "too-much-input"
+    /** `shutdown()` was called (`-ERR [SYS/TEMP]` queued). */
+    | "shutdown"
   readonly maildropOpen: boolean
 }
 

@@ -12,9 +12,12 @@
  * signature before it calls the exchange done: `success()` without a verified `v=` is an
  * error (mutual authentication failed). The server asks the application for the stored
  * {@link ScramCredentials} (`kind: "scram"`) and never sees the password. An unknown user
- * (answer `null`) gets a made-up salt and iteration count and fails at the proof, so the
- * exchange does not tell whether the user exists; for a salt that stays the same across
- * attempts, answer with fake credentials derived from a server secret instead of null.
+ * (answer `null`) gets a made-up salt and the default iteration count and fails at the
+ * proof, so the exchange does not tell whether the user exists. The made-up salt is an
+ * HMAC of the username under a server secret (`scramUnknownUserSecret`, by default random
+ * and made once per JavaScript realm), so two attempts for the same unknown user see the
+ * same salt, as they would for a real one (RFC 5802 §9 warns that a random salt per
+ * attempt reveals that the user does not exist).
  *
  * Nonces come from the injected random source. A server instance is one exchange, so a
  * replayed client-final never matches its fresh nonce. Returned arrays are fresh and owned
@@ -61,6 +64,35 @@ export const SCRAM_NONCE_LENGTH = 24
  */
 export const SCRAM_MAX_ITERATIONS = 1_000_000
 
+/**
+ * The fewest PBKDF2 iterations a client accepts from a server by default: 4,096. RFC 7677
+ * §4 says the count "SHOULD be at least 4096" for SCRAM-SHA-256, and RFC 5802 §5.1 gives
+ * 4096 as its example count for SCRAM-SHA-1, which Dovecot, Cyrus and PostgreSQL use as
+ * their default. A lower count lets a hostile or downgraded server obtain a `SaltedPassword`
+ * that is cheap to attack offline (with `i=1` one hash per guess).
+ */
+export const DEFAULT_MIN_SCRAM_ITERATIONS = 4096
+
+/**
+ * The smallest `scramUnknownUserSecret` accepted: 16 bytes (128 bits), as long as a salt,
+ * so the made-up salts cannot be guessed or linked to another server's.
+ */
+export const SCRAM_MIN_SECRET_LENGTH = 16
+
+let realmSecret: Uint8Array | null = null
+
+/** The default secret for made-up salts: 32 random bytes, made once per realm on first use. */
+function defaultUnknownUserSecret(): Uint8Array {
+  realmSecret ??= defaultRandom(32)
+  return realmSecret
+}
+
+/** The salt shown for an unknown user: HMAC-SHA-256(secret, algorithm, username), cut to size. */
+function unknownUserSalt(secret: Uint8Array, algorithm: ScramAlgorithm, username: string) {
+  const label = utf8(`mailwire SCRAM unknown-user salt\0${algorithm}\0${username}`)
+  return scramHmac("SHA-256", secret, label).slice(0, DEFAULT_SCRAM_SALT_LENGTH)
+}
+
 function algorithmOf(mechanism: ScramMechanismName): ScramAlgorithm {
   return mechanism === "SCRAM-SHA-1" ? "SHA-1" : "SHA-256"
 }
@@ -104,7 +136,18 @@ export class ScramClient implements SaslClient {
   private serverSignature: Uint8Array | null = null
   private state: ClientState = "initial"
 
-  constructor(mechanism: ScramMechanismName, credentials: SaslCredentials, random: RandomSource) {
+  private readonly minIterations: number
+
+  constructor(
+    mechanism: ScramMechanismName,
+    credentials: SaslCredentials,
+    random: RandomSource,
+    minIterations = DEFAULT_MIN_SCRAM_ITERATIONS,
+  ) {
+    if (!Number.isInteger(minIterations) || minIterations < 1) {
+      throw new RangeError(`minScramIterations must be a positive integer, not ${minIterations}`)
+    }
+    this.minIterations = minIterations
     const { username, password } = credentials
     if (username === undefined || password === undefined) {
       throw new SaslError("MISSING_CREDENTIALS", `${mechanism} needs a username and a password`)
@@ -176,6 +219,12 @@ export class ScramClient implements SaslClient {
     if (iterations > SCRAM_MAX_ITERATIONS) {
       return this.fail("MALFORMED_CHALLENGE", `iteration count over ${SCRAM_MAX_ITERATIONS}`)
     }
+    if (iterations < this.minIterations) {
+      return this.fail(
+        "WEAK_ITERATION_COUNT",
+        `the server asked for ${iterations} iterations, fewer than the ${this.minIterations} required (minScramIterations)`,
+      )
+    }
     const salted = saltPassword(this.algorithm, this.password, salt, iterations)
     const { clientKey, serverKey } = scramKeys(this.algorithm, salted)
     const withoutProof = `c=${encodeBase64(utf8(this.gs2Header))},r=${nonce}`
@@ -221,12 +270,23 @@ export class ScramServer extends ServerExchange {
   private authzid: string | null = null
   private credentials: ScramCredentials | null = null
   private isKnownUser = false
+  private readonly unknownUserSecret: Uint8Array | null
 
-  constructor(mechanism: ScramMechanismName, random: RandomSource = defaultRandom) {
+  constructor(
+    mechanism: ScramMechanismName,
+    random: RandomSource = defaultRandom,
+    unknownUserSecret?: Uint8Array,
+  ) {
     super()
+    if (unknownUserSecret !== undefined && unknownUserSecret.length < SCRAM_MIN_SECRET_LENGTH) {
+      throw new RangeError(
+        `scramUnknownUserSecret needs at least ${SCRAM_MIN_SECRET_LENGTH} bytes, not ${unknownUserSecret.length}`,
+      )
+    }
     this.mechanism = mechanism
     this.algorithm = algorithmOf(mechanism)
     this.random = random
+    this.unknownUserSecret = unknownUserSecret?.slice() ?? null
   }
 
   protected onStart(initialResponse: Uint8Array | null): SaslServerStep {
@@ -254,7 +314,11 @@ export class ScramServer extends ServerExchange {
     this.isKnownUser = known !== null
     this.credentials = known ?? {
       algorithm: this.algorithm,
-      salt: this.random(DEFAULT_SCRAM_SALT_LENGTH),
+      salt: unknownUserSalt(
+        this.unknownUserSecret ?? defaultUnknownUserSecret(),
+        this.algorithm,
+        this.username,
+      ),
       iterations: DEFAULT_SCRAM_ITERATIONS,
       storedKey: this.random(length),
       serverKey: this.random(length),

@@ -8,8 +8,8 @@
  * What an adapter does: feed received bytes to `receive` and write `takeOutput()` after
  * every call; on `startTls`, stop feeding `receive`, upgrade the socket, and call
  * `resumeTls()`; on `closed`, close the socket; when the server closes, call
- * `receiveEnd()`. A `RemoteProtocolError` from `receive` (the server sent something that
- * is not a reply) ends the connection.
+ * `receiveEnd()`. A `protocolError` event (the server sent something that is not a
+ * reply) ends the connection; the events before it still count.
  */
 import { LocalProtocolError, RemoteProtocolError } from "@mailwire/wire"
 import type { SmtpCapabilities } from "../capabilities.js"
@@ -63,13 +63,17 @@ export class SmtpClientConnection {
   }
 
   /**
-   * Processes received bytes and returns every event now complete. Throws a
-   * `RemoteProtocolError` for bytes that are not replies, or a reply nobody waits for
-   * (the connection is then `closed`), and a `LocalProtocolError` while paused for
-   * STARTTLS (those bytes belong to TLS).
+   * Processes received bytes and returns every event now complete. Bytes that are not
+   * replies, or a reply nobody waits for, end the connection without losing what came
+   * before them: the events of the replies read first (a `transactionComplete` for a
+   * message the server took, say) come first, then a `protocolError` event, then the
+   * transactions still open failing with a synthetic reply (`reply.synthetic`), then
+   * `closed`. Later calls throw that `RemoteProtocolError`. Throws a `LocalProtocolError`
+   * while paused for STARTTLS (those bytes belong to TLS).
    */
   receive(chunk: Uint8Array): ReadonlyArray<SmtpClientEvent> {
     const s = this.session
+    if (s.protocolFailure !== null) throw s.protocolFailure
     if (s.state === "closed") return []
     if (s.state === "tlsHandshake") {
       throw new LocalProtocolError(
@@ -85,11 +89,10 @@ export class SmtpClientConnection {
         this.dispatch(reply)
       }
     } catch (error) {
-      if (error instanceof RemoteProtocolError) {
-        s.close(null)
-        s.events = []
-      }
-      throw error
+      if (!(error instanceof RemoteProtocolError)) throw error
+      s.protocolFailure = error
+      s.emit({ type: "protocolError", error })
+      s.close(null, "Connection closed after a protocol error")
     }
     return this.flush()
   }

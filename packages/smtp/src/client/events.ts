@@ -3,6 +3,7 @@
  * nouns. Every field is a fresh value the caller may keep.
  */
 import type { SaslMechanismName } from "@mailwire/sasl"
+import type { RemoteProtocolError } from "@mailwire/wire"
 import type { SmtpCapabilities } from "../capabilities.js"
 import type { SmtpReply } from "../types.js"
 
@@ -44,7 +45,11 @@ export interface ReadyForBodyEvent {
 export interface RecipientResult {
   readonly address: string
   readonly accepted: boolean
-  /** The reply that decided: the RCPT refusal, or the final reply after the body. */
+  /**
+   * The reply that decided: the RCPT refusal, or the final reply after the body. When the
+   * server never answered (the connection closed or broke), it is a made-up `421 4.4.2`
+   * with `synthetic: true`.
+   */
   readonly reply: SmtpReply
   /** The failure is transient (4yz): trying again later may work. */
   readonly temporary: boolean
@@ -76,6 +81,17 @@ export interface SessionFailedEvent {
   readonly message: string
 }
 
+/**
+ * The server sent bytes that are not a reply, or a reply nobody waits for (RFC 5321
+ * §4.2). Events before this one in the same `receive` result stand (a transaction the
+ * server completed is complete); the open transactions then fail with a synthetic reply
+ * and `closed` follows. Close the socket: the connection cannot be trusted any more.
+ */
+export interface ClientProtocolErrorEvent {
+  readonly type: "protocolError"
+  readonly error: RemoteProtocolError
+}
+
 /** The connection is over (`221`, `421`, or the server closed): close the socket. */
 export interface ClosedEvent {
   readonly type: "closed"
@@ -90,4 +106,5 @@ export type SmtpClientEvent =
   | ReadyForBodyEvent
   | TransactionCompleteEvent
   | SessionFailedEvent
+  | ClientProtocolErrorEvent
   | ClosedEvent

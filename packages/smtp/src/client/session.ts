@@ -5,7 +5,7 @@
  * serves pipelined and unpipelined commands alike. Internal: not exported.
  */
 import type { SaslMechanismName } from "@mailwire/sasl"
-import { concatBytes } from "@mailwire/wire"
+import { concatBytes, type RemoteProtocolError } from "@mailwire/wire"
 import { emptyCapabilities, type SmtpCapabilities } from "../capabilities.js"
 import type { SmtpReply } from "../types.js"
 import { formatCommand, type SmtpCommand } from "../wire/command.js"
@@ -35,6 +35,8 @@ export class ClientSession {
   needsReset = false
   quitRequested = false
   nextId = 1
+  /** The server broke the protocol; every later `receive` throws this. */
+  protocolFailure: RemoteProtocolError | null = null
   private output: Uint8Array[] = []
 
   constructor(options: SmtpClientOptions) {
@@ -94,10 +96,10 @@ export class ClientSession {
     })
   }
 
-  /** The connection is over. */
-  close(reply: SmtpReply | null): void {
+  /** The connection is over; without a reply, open transactions fail with a synthetic one. */
+  close(reply: SmtpReply | null, message = "Connection closed"): void {
     if (this.state === "closed") return
-    this.failTransactions(reply ?? syntheticReply("Connection closed"))
+    this.failTransactions(reply ?? syntheticReply(message))
     this.state = "closed"
     this.handlers.length = 0
     this.emit({ type: "closed", reply })
@@ -113,7 +115,11 @@ export class ClientSession {
   }
 }
 
-/** A reply standing for a failure the server did not report (the connection ended). */
+/**
+ * A reply standing for a failure the server did not report (the connection ended or
+ * broke, or the client gave up itself): `421 4.4.2` so it reads as temporary, marked
+ * `synthetic: true` so it is never mistaken for the server's own words.
+ */
 export function syntheticReply(message: string): SmtpReply {
-  return { code: 421, enhancedCode: "4.4.2", lines: [message] }
+  return { code: 421, enhancedCode: "4.4.2", lines: [message], synthetic: true }
 }

@@ -54,6 +54,25 @@ const DEFAULT_REJECTIONS: Record<SmtpServerDecision["type"], SmtpReplyInput> = {
 }
 
 /**
+ * Checks a custom positive reply for `accept`: the class of code its decision allows
+ * (see {@link SmtpServerConnection.accept}) and text that can be sent.
+ */
+function checkPositiveReply(event: SmtpServerDecision, reply: SmtpReplyInput): void {
+  formatReplyText(reply)
+  const allowed =
+    event.type === "helo"
+      ? reply.code === 250
+      : event.type !== "auth" && reply.code >= 200 && reply.code <= 299
+  if (!allowed) {
+    const wanted = event.type === "helo" ? "250" : event.type === "auth" ? "no custom" : "a 2xx"
+    throw new LocalProtocolError(
+      "INVALID_ARGUMENT",
+      `accepting a ${event.type} decision takes ${wanted} reply, not ${reply.code}`,
+    )
+  }
+}
+
+/**
  * The server side of an SMTP or LMTP connection.
  *
  * @example
@@ -147,8 +166,17 @@ export class SmtpServerConnection {
     return this.session.takeOutput()
   }
 
-  /** Accepts a decision with the default positive reply. */
-  accept(event: SmtpServerDecision): ReadonlyArray<SmtpServerEvent> {
+  /**
+   * Accepts a decision with `reply`, or with the default positive reply. A custom reply
+   * must be positive for its decision: `250` for `helo` (its text replaces the first line;
+   * the EHLO extension lines follow), any 2xx for `mailFrom`, `rcptTo` and `messageEnd`
+   * (RFC 5321 §4.2.2, §4.3.2: `250 2.0.0 Ok: queued as 4F3A`, `251 User not local`); in
+   * LMTP an accepted `messageEnd` gives it to every recipient (use `answerMessage` for one
+   * reply each). `auth` takes no custom reply (`235` is fixed by RFC 4954 §6). A reply that
+   * breaks these rules, or has CR, LF or NUL in its text, throws `LocalProtocolError` and
+   * the decision stays pending.
+   */
+  accept(event: SmtpServerDecision, reply?: SmtpReplyInput): ReadonlyArray<SmtpServerEvent> {
     if (!this.expectPending(event)) return []
     if (
       event.type === "auth" &&
@@ -159,20 +187,21 @@ export class SmtpServerConnection {
         `answer a ${event.request.kind} request with answerAuth()`,
       )
     }
+    if (reply !== undefined) checkPositiveReply(event, reply)
     const s = this.session
     s.pending = null
     switch (event.type) {
       case "helo":
-        acceptHello(s, event)
+        acceptHello(s, event, reply)
         break
       case "mailFrom":
-        acceptMail(s, event)
+        acceptMail(s, event, reply)
         break
       case "rcptTo":
-        acceptRcpt(s, event)
+        acceptRcpt(s, event, reply)
         break
       case "messageEnd":
-        answerMessage(s, this.perRecipient(null))
+        answerMessage(s, this.perRecipient(reply ?? null))
         break
       case "auth":
         answerAuth(s, true)

@@ -16,6 +16,7 @@ import {
   CAP_STARTTLS,
 } from "../../capabilities.js"
 import { remoteError } from "../../errors.js"
+import type { SmtpReplyInput } from "../../types.js"
 import type { HelloCommand } from "../../wire/command.js"
 import type { HeloEvent } from "../events.js"
 import type { ServerSession } from "../session.js"
@@ -63,18 +64,25 @@ export function handleHello(session: ServerSession, command: HelloCommand): void
   session.emit(event)
 }
 
-/** The application accepted the greeting: reset any transaction and answer. */
-export function acceptHello(session: ServerSession, event: HeloEvent): void {
+/**
+ * The application accepted the greeting: reset any transaction and answer. A custom
+ * `reply` gives the first line (RFC 5321 §4.1.1.1); the extension lines follow it.
+ */
+export function acceptHello(
+  session: ServerSession,
+  event: HeloEvent,
+  reply?: SmtpReplyInput,
+): void {
   session.resetTransaction(true)
   session.greeted = event.verb
   session.state = "ready"
   const { hostname } = session.options
+  const custom = reply?.text
+  const first = custom === undefined ? [] : typeof custom === "string" ? [custom] : [...custom]
   if (event.verb === "HELO") {
-    session.reply({ code: 250, text: hostname })
+    session.reply({ code: 250, text: first.length > 0 ? first : hostname })
   } else {
-    session.reply({
-      code: 250,
-      text: [`${hostname} greets ${event.domain}`, ...extensionLines(session)],
-    })
+    const greeting = first.length > 0 ? first : [`${hostname} greets ${event.domain}`]
+    session.reply({ code: 250, text: [...greeting, ...extensionLines(session)] })
   }
 }

@@ -74,7 +74,12 @@ export function handleMail(session: ServerSession, command: MailCommand): void {
   session.emit(event)
 }
 
-export function acceptMail(session: ServerSession, event: MailFromEvent): void {
+/** The application accepted MAIL: open the transaction; `reply` replaces the default `250`. */
+export function acceptMail(
+  session: ServerSession,
+  event: MailFromEvent,
+  reply: SmtpReplyInput = { code: 250, enhancedCode: "2.1.0", text: "Sender OK" },
+): void {
   session.transaction = {
     from: event.from,
     parameters: event.parameters,
@@ -82,7 +87,7 @@ export function acceptMail(session: ServerSession, event: MailFromEvent): void {
     body: null,
   }
   session.state = "mail"
-  session.reply({ code: 250, enhancedCode: "2.1.0", text: "Sender OK" })
+  session.reply(reply)
 }
 
 function checkRcpt(session: ServerSession, command: RcptCommand): SmtpReplyInput | null {
@@ -114,8 +119,13 @@ export function handleRcpt(session: ServerSession, command: RcptCommand): void {
   session.emit(event)
 }
 
-export function acceptRcpt(session: ServerSession, event: RcptToEvent): void {
+/** The application accepted RCPT; `reply` replaces the default `250`. */
+export function acceptRcpt(
+  session: ServerSession,
+  event: RcptToEvent,
+  reply: SmtpReplyInput = { code: 250, enhancedCode: "2.1.5", text: "Recipient OK" },
+): void {
   session.transaction!.recipients.push({ to: event.to, parameters: event.parameters })
   session.state = "rcpt"
-  session.reply({ code: 250, enhancedCode: "2.1.5", text: "Recipient OK" })
+  session.reply(reply)
 }
