@@ -255,10 +255,34 @@ function encodeMailbox(mailbox: Mailbox, context: BuildContext): Mailbox {
         `the address ${JSON.stringify(address)} needs SMTPUTF8; set smtputf8: true`,
       )
     }
-    if (!/^[\x20-\x7e]*$/.test(domain)) domain = new URL(`http://${domain}`).hostname
+    if (at !== -1 && !/^[\x20-\x7e]*$/.test(domain)) domain = aLabels(domain)
     address = at === -1 ? address : `${local}@${domain}`
   }
   return { type: "mailbox", name, address }
+}
+
+/**
+ * An international domain as IDNA A-labels (RFC 5891), through the platform's URL host
+ * parser. Only letters, digits, hyphens, dots and non-ASCII may go in: the host parser
+ * would otherwise cut the name at `/`, `?`, `#` or `:` and percent-decode `%`, writing
+ * a different domain than the one given (`a@ü.test?.evil.test` became `a@xn--tda.test`),
+ * and throws a bare `TypeError` on what it cannot parse.
+ */
+function aLabels(domain: string): string {
+  const refuse = () =>
+    new LocalProtocolError(
+      "INVALID_ADDRESS",
+      `the domain ${JSON.stringify(domain)} is not an international domain name`,
+    )
+  if (!/^[A-Za-z0-9.\-\u0080-\u{10ffff}]+$/u.test(domain)) throw refuse()
+  let host: string
+  try {
+    host = new URL(`http://${domain}`).hostname
+  } catch {
+    throw refuse()
+  }
+  if (!/^[a-z0-9.-]+$/.test(host)) throw refuse()
+  return host
 }
 
 function addressHeader(
@@ -292,7 +316,18 @@ function messageId(value: string): string {
   return `<${id}>`
 }
 
-function text(value: string, context: BuildContext): string {
+/**
+ * An unstructured value (Subject, extra fields) ready to fold. CR, LF and NUL are
+ * refused before encoding: inside an encoded-word they would not break the header,
+ * but every reader would decode them back into the field (DESIGN §3).
+ */
+function text(name: string, value: string, context: BuildContext): string {
+  if (/[\r\n\0]/.test(value)) {
+    throw new LocalProtocolError(
+      "INVALID_FIELD_VALUE",
+      `header ${name} must not contain CR, LF or NUL`,
+    )
+  }
   return context.isUtf8 ? value : encodeEncodedWords(value)
 }
 
@@ -323,7 +358,9 @@ function messageHeaders(context: BuildContext): string[] {
   const references = list(spec.references)
   if (references.length > 0)
     headers.push(foldHeader("References", references.map(messageId).join(" ")))
-  if (spec.subject !== undefined) headers.push(foldHeader("Subject", text(spec.subject, context)))
+  if (spec.subject !== undefined) {
+    headers.push(foldHeader("Subject", text("Subject", spec.subject, context)))
+  }
   const extra =
     spec.headers === undefined
       ? []
@@ -337,13 +374,7 @@ function messageHeaders(context: BuildContext): string[] {
         `${name} is written by the builder; it cannot be set`,
       )
     }
-    if (/[\r\n\0]/.test(value)) {
-      throw new LocalProtocolError(
-        "INVALID_FIELD_VALUE",
-        `header ${name} must not contain CR, LF or NUL`,
-      )
-    }
-    headers.push(foldHeader(name, text(value, context)))
+    headers.push(foldHeader(name, text(name, value, context)))
   }
   return headers
 }
@@ -382,6 +413,13 @@ function leafForAttachment(attachment: AttachmentSpec): LeafNode {
   }
   const disposition =
     attachment.disposition ?? (attachment.contentId === undefined ? "attachment" : "inline")
+  // The type says "attachment" | "inline", but plain JavaScript callers can pass anything.
+  if (!/^[A-Za-z0-9!#$&^_.+-]+$/.test(disposition)) {
+    throw new LocalProtocolError(
+      "INVALID_DISPOSITION",
+      `invalid content disposition ${JSON.stringify(disposition)}`,
+    )
+  }
   const headers = [
     `Content-Type: ${formatStructuredValue("Content-Type", mimeType, typeParams)}`,
     `Content-Transfer-Encoding: ${encoding}`,

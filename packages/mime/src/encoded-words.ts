@@ -147,7 +147,9 @@ export function isPlainHeaderText(value: string): boolean {
  */
 export function encodeEncodedWords(value: string): string {
   if (isPlainHeaderText(value)) return value
-  const tokens = value.split(/(?<=\s)(?=\S)/)
+  // Split and trim at space and tab only: `\s` also takes U+00A0, U+2028, U+3000…,
+  // which then stayed outside the words as raw 8-bit text in a 7-bit header.
+  const tokens = value.split(/(?<=[ \t])(?=[^ \t])/)
   let first = tokens.length
   let last = -1
   tokens.forEach((token, i) => {
@@ -160,7 +162,9 @@ export function encodeEncodedWords(value: string): string {
   const middle = tokens.slice(first, last + 1).join("")
   const tail = tokens.slice(last + 1).join("")
   // Trailing whitespace of the middle stays outside the words, where it separates.
-  const trimmed = middle.replace(/\s+$/, "")
+  let end = middle.length
+  while (end > 0 && (middle[end - 1] === " " || middle[end - 1] === "\t")) end--
+  const trimmed = middle.slice(0, end)
   const after = middle.slice(trimmed.length) + tail
   return head + encodeWords(trimmed) + (after.length > 0 ? after : "")
 }

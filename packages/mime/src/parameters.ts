@@ -61,12 +61,16 @@ export function parseStructuredValue(input: string, onDefect?: DefectSink): Stru
     i = semi + 1
   }
   const plain = new Map<string, string>()
-  const sections = new Map<string, Section[]>()
+  const sections = new Map<string, Sections>()
+  // The next `=` and `;` at or after `i`, found again only once `i` has passed them:
+  // re-searching from every parameter would be quadratic in a value with none left.
+  let eq = -2
+  let nextSemi = -2
   while (i < len) {
     while (i < len && (text[i] === " " || text[i] === "\t" || text[i] === ";")) i++
     if (i >= len) break
-    const eq = text.indexOf("=", i)
-    const nextSemi = text.indexOf(";", i)
+    if (eq !== -1 && eq < i) eq = text.indexOf("=", i)
+    if (nextSemi !== -1 && nextSemi < i) nextSemi = text.indexOf(";", i)
     if (eq === -1 || (nextSemi !== -1 && nextSemi < eq)) {
       onDefect?.({ code: "INVALID_PARAMETER", message: "parameter without a value was skipped" })
       i = nextSemi === -1 ? len : nextSemi + 1
@@ -128,7 +132,9 @@ export function parseStructuredValue(input: string, onDefect?: DefectSink): Stru
   const parameters: Record<string, string> = Object.create(null)
   for (const [name, value] of plain) parameters[name] = value
   // RFC 2231 §3: the sectioned form is the precise one; it wins over a plain fallback.
-  for (const [name, list] of sections) parameters[name] = joinSections(list, onDefect)
+  for (const [name, list] of sections) {
+    parameters[name] = joinSections([...list.byIndex.values()], onDefect)
+  }
   return { value: head.toLowerCase(), parameters }
 }
 
@@ -136,25 +142,34 @@ function startsParameter(text: string, i: number): boolean {
   return /^[ \t]+[A-Za-z0-9_.*-]+[ \t]*=/.test(text.slice(i, i + 80))
 }
 
+/**
+ * The sections of one RFC 2231 parameter by index: a map, so that a value with
+ * `name*0` … `name*99999` is read in linear time (checking each new section against a
+ * list of the earlier ones was quadratic).
+ */
+interface Sections {
+  readonly byIndex: Map<number, Section>
+}
+
 function addSection(
-  sections: Map<string, Section[]>,
+  sections: Map<string, Sections>,
   name: string,
   section: Section,
   onDefect: DefectSink | undefined,
 ): void {
   let list = sections.get(name)
   if (list === undefined) {
-    list = []
+    list = { byIndex: new Map() }
     sections.set(name, list)
   }
-  if (list.some((s) => s.index === section.index)) {
+  if (list.byIndex.has(section.index)) {
     onDefect?.({
       code: "DUPLICATE_PARAMETER",
       message: `duplicate section ${name}*${section.index}`,
     })
     return
   }
-  list.push(section)
+  list.byIndex.set(section.index, section)
 }
 
 /** Joins RFC 2231 §3–4 sections: bytes of encoded sections are decoded together. */

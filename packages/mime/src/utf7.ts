@@ -44,7 +44,19 @@ export function decodeUtf7(bytes: Uint8Array): string {
       i++
     }
     if (bytes[i] === 0x2d) i++
-    out += String.fromCharCode(...units)
+    out += fromUnits(units)
+  }
+  return out
+}
+
+/**
+ * The UTF-16 units as a string, a slice at a time: spreading a whole shifted run into
+ * one call overflows the stack once a run holds a few hundred thousand units.
+ */
+function fromUnits(units: number[]): string {
+  let out = ""
+  for (let i = 0; i < units.length; i += 8192) {
+    out += String.fromCharCode(...units.slice(i, i + 8192))
   }
   return out
 }

@@ -16,21 +16,35 @@ export interface UuencodedFile {
   readonly content: Uint8Array
 }
 
-const BLOCK = /^begin ([0-7]{3,4}) ([^\r\n]+)\r?\n([\s\S]*?)^end[ \t]*(?:\r?\n|$(?![\s\S]))/gm
+const BEGIN = /^begin ([0-7]{3,4}) ([^\r\n]+)\r?\n/gm
+const END = /^end[ \t]*(?:\r?\n|$(?![\s\S]))/gm
 
-/** Finds complete uuencode blocks in `text`; returns the text without them and the files. */
+/**
+ * Finds complete uuencode blocks in `text`; returns the text without them and the files.
+ * A block runs from a `begin` line to the first `end` line after it. Linear time: once
+ * no `end` line follows some `begin`, none follows a later one, so the search stops
+ * there instead of rescanning the rest of the text from every `begin`.
+ */
 export function extractUuencoded(text: string): { text: string; files: UuencodedFile[] } {
   if (!text.includes("begin ")) return { text, files: [] }
   const files: UuencodedFile[] = []
-  const rest = text.replace(BLOCK, (_all, mode: string, name: string, body: string) => {
+  let rest = ""
+  let at = 0
+  BEGIN.lastIndex = 0
+  for (let begin = BEGIN.exec(text); begin !== null; begin = BEGIN.exec(text)) {
+    END.lastIndex = begin.index + begin[0].length
+    const end = END.exec(text)
+    if (end === null) break
     files.push({
-      filename: name.trim(),
-      mode: Number.parseInt(mode, 8),
-      content: decodeUuBody(body),
+      filename: begin[2]!.trim(),
+      mode: Number.parseInt(begin[1]!, 8),
+      content: decodeUuBody(text.slice(begin.index + begin[0].length, end.index)),
     })
-    return ""
-  })
-  return { text: rest, files }
+    rest += text.slice(at, begin.index)
+    at = end.index + end[0].length
+    BEGIN.lastIndex = at
+  }
+  return { text: rest + text.slice(at), files }
 }
 
 /** Decodes the lines between `begin` and `end`. Each line starts with its length character. */

@@ -316,6 +316,11 @@ function firstComment(tokens: Token[], from: number, end: number): string {
 
 /** Canonical `local@domain` from addr-spec tokens without comments (§3.4.1, §4.4). */
 function addrSpec(tokens: Token[], defects: Defect[]): string {
+  if (tokens.length === 0) {
+    // `<@a:>`: an obs-route with no addr-spec after it.
+    defects.push(defect("MISSING_DOMAIN", "an address is empty after its route"))
+    return ""
+  }
   let at = -1
   let ats = 0
   for (let i = 0; i < tokens.length; i++) {

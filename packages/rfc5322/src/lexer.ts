@@ -62,22 +62,35 @@ export function tokenize(text: string, defects: Defect[]): Token[] {
     let token: Token
     if (code === 0x28) {
       const end = readDelimited(text, i + 1, 0x29, true)
-      token = { kind: "comment", text: end.text, hasSpaceBefore, start }
+      token = {
+        kind: "comment",
+        text: withoutControls(end.text, start, defects),
+        hasSpaceBefore,
+        start,
+      }
       if (!end.isClosed) defects.push(defect("UNTERMINATED", "a comment is not closed", start))
       i = end.next
     } else if (code === 0x22) {
       const end = readDelimited(text, i + 1, 0x22, false)
-      token = { kind: "quoted", text: end.text, hasSpaceBefore, start }
+      token = {
+        kind: "quoted",
+        text: withoutControls(end.text, start, defects),
+        hasSpaceBefore,
+        start,
+      }
       if (!end.isClosed)
         defects.push(defect("UNTERMINATED", "a quoted-string is not closed", start))
       i = end.next
     } else if (code === 0x5b) {
       const end = readDelimited(text, i + 1, 0x5d, false)
-      const content = end.text.replace(/[ \t\r\n]+/g, "")
-      token = { kind: "literal", text: `[${content}]`, hasSpaceBefore, start }
+      token = { kind: "literal", text: literalText(text, i, end, defects), hasSpaceBefore, start }
       if (!end.isClosed)
         defects.push(defect("UNTERMINATED", "a domain literal is not closed", start))
       i = end.next
+    } else if (code === 0) {
+      defects.push(defect("UNEXPECTED_TOKEN", "a NUL character was dropped", start))
+      i++
+      continue
     } else if (isAtext(code)) {
       let end = i + 1
       while (end < text.length && isAtext(text.charCodeAt(end))) end++
@@ -91,6 +104,36 @@ export function tokenize(text: string, defects: Defect[]): Token[] {
     hasSpaceBefore = token.kind === "comment"
   }
   return tokens
+}
+
+/**
+ * `text` without CR, LF and NUL. Folding is undone before tokenizing, so any line break
+ * left inside a quoted-string or comment is a bare one (or an obs-qp `\<CR>`, §4.1); no
+ * name or address handed out may carry one into a header or an SMTP command.
+ */
+function withoutControls(text: string, start: number, defects: Defect[]): string {
+  if (!/[\r\n\0]/.test(text)) return text
+  defects.push(defect("UNEXPECTED_TOKEN", "CR, LF or NUL inside a quoted text was dropped", start))
+  return text.replace(/[\r\n\0]+/g, "")
+}
+
+/**
+ * A domain literal (§3.4.1) in canonical form: brackets kept, white space removed. dtext
+ * has no `[`, `]` or `\`; the obs-dtext quoted-pair (§4.4) can put them in, so they are
+ * written back escaped — `a@[x\]>,<b@evil]` stays one literal when it is read again —
+ * and recorded as `INVALID_DOMAIN`, which makes every writer refuse the address.
+ */
+function literalText(
+  text: string,
+  open: number,
+  end: { text: string; next: number; isClosed: boolean },
+  defects: Defect[],
+): string {
+  const content = end.text.replace(/[ \t\r\n\0]+/g, "")
+  const raw = text.slice(open + 1, end.next)
+  if (!raw.includes("\\") && !content.includes("[")) return `[${content}]`
+  defects.push(defect("INVALID_DOMAIN", "a domain literal holds '[', ']' or '\\'", open))
+  return `[${content.replace(/[[\]\\]/g, "\\$&")}]`
 }
 
 /**
