@@ -189,11 +189,14 @@ async function sendTo(
     })
     return { outcomes, reached }
   } catch (error) {
-    const outcomes = recipients.map((recipient) =>
-      error instanceof SmtpReplyError
-        ? fromReply(recipient, error, hop.host)
-        : connectionProblem(recipient, error, hop.host),
-    )
+    const outcomes = recipients.map((recipient, i) => {
+      // No recipient accepted: each gets its own reply (a 550 for one, a 450 for another).
+      const own = error instanceof SmtpReplyError ? error.rejected[i]?.reply : undefined
+      const decided = own ?? error
+      return decided instanceof SmtpReplyError
+        ? fromReply(recipient, decided, hop.host)
+        : connectionProblem(recipient, decided, hop.host)
+    })
     return { outcomes, reached: reached || error instanceof SmtpReplyError }
   } finally {
     await client.quit()

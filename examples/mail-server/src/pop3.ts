@@ -5,14 +5,15 @@
  * name or one of the user's addresses; either opens the user's Maildir. The maildrop is
  * locked for the session and deletions happen at QUIT (`@mailwire/maildir`).
  *
- * Each login and close gets a log line. What it does not do: APOP (it needs the plain
- * password, which the server does not keep).
+ * Each session event (connect, STLS, logins, RETR/TOP, the QUIT commit, close) gets a log
+ * line, from the server's structured `onLog` entries. What it does not do: APOP (it
+ * needs the plain password, which the server does not keep).
  */
 import type { MaildirStore } from "@mailwire/maildir"
 import { createPop3Server, type Pop3Server } from "@mailwire/node/pop3"
 import type { Accounts } from "./accounts.js"
 import type { ServerConfig } from "./config.js"
-import type { Logger } from "./log.js"
+import { type Logger, pop3LogLine } from "./log.js"
 
 /** What the POP3 listeners need. */
 export interface Pop3Dependencies {
@@ -36,21 +37,10 @@ export function createPop3Listener(secure: boolean, deps: Pop3Dependencies): Pop
     backend: {
       open: (login) => store.open(accounts.user(login)?.name ?? login),
     },
-    onAuth(request, session) {
-      const answer = accounts.verify(request)
-      if (typeof answer === "boolean") {
-        log.event(session.id, answer ? "auth-ok" : "auth-failed", {
-          listener: secure ? "pop3s" : "pop3",
-          mechanism: request.mechanism,
-          user: "username" in request ? request.username : "",
-          remote: `${session.remoteAddress}:${session.remotePort}`,
-          tls: session.isSecure,
-        })
-      }
-      return answer
-    },
-    onClose(session) {
-      log.event(session.id, "close", { user: session.user ?? undefined, tls: session.isSecure })
+    onAuth: (request) => accounts.verify(request),
+    onLog(entry) {
+      const line = pop3LogLine(entry, secure ? "pop3s" : "pop3")
+      log.event(entry.sessionId, line.event, line.fields)
     },
     onError(error, session) {
       log.event(session?.id ?? "pop3", "error", { error: error.message })

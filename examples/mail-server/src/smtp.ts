@@ -10,14 +10,15 @@
  *   addresses (`553 5.7.1` otherwise, as Postfix's `reject_sender_login_mismatch`), so a
  *   bounce can always reach them. Local recipients are delivered, others queued.
  *
- * Each session event gets a log line. What it does not do: store anything itself
+ * Each session event gets a log line, from the server's structured `onLog` entries (with
+ * the reason of each refusal this file makes). What it does not do: store anything itself
  * (`delivery.ts`) or offer implicit-TLS submission on 465 (RFC 8314).
  */
-import { createSmtpServer, type SmtpServer, type SmtpSessionInfo } from "@mailwire/node/smtp"
+import { createSmtpServer, type SmtpServer } from "@mailwire/node/smtp"
 import type { Accounts } from "./accounts.js"
 import type { ServerConfig } from "./config.js"
 import type { Delivery } from "./delivery.js"
-import type { Logger } from "./log.js"
+import { type Logger, smtpLogLine } from "./log.js"
 
 /** Which of the two listeners. */
 export type SmtpRole = "mx" | "submission"
@@ -42,14 +43,17 @@ export function submissionMechanisms(
   return [...scram, "PLAIN", "LOGIN"]
 }
 
-function sessionFields(session: SmtpSessionInfo) {
-  return { tls: session.isSecure, user: session.user ?? undefined }
-}
-
 /** Creates one of the SMTP listeners (not yet listening). */
 export function createSmtpListener(role: SmtpRole, deps: SmtpDependencies): SmtpServer {
   const { config, accounts, delivery, log } = deps
   const isSubmission = role === "submission"
+  // Why a hook refused the MAIL or RCPT now being answered, by session id: its `onLog`
+  // entry comes right after the hook returns, and takes the reason into the same line.
+  const reasons = new Map<string, string>()
+  const refuse = <T>(sessionId: string, reason: string, reply: T): T => {
+    reasons.set(sessionId, reason)
+    return reply
+  }
   return createSmtpServer({
     hostname: config.hostname,
     tls: { key: deps.tls.key, cert: deps.tls.cert },
@@ -63,60 +67,43 @@ export function createSmtpListener(role: SmtpRole, deps: SmtpDependencies): Smtp
     ...(isSubmission
       ? {
           authMechanisms: submissionMechanisms(config),
-          onAuth: (request, session) => {
-            const answer = accounts.verify(request)
-            if (typeof answer === "boolean") {
-              const name = "username" in request ? request.username : ""
-              log.event(session.id, answer ? "auth-ok" : "auth-failed", {
-                mechanism: request.mechanism,
-                user: name,
-              })
-            }
-            return answer
-          },
+          onAuth: (request) => accounts.verify(request),
         }
       : {}),
-    onConnect(session) {
-      log.event(session.id, "connect", {
-        listener: role,
-        remote: `${session.remoteAddress}:${session.remotePort}`,
-        tls: session.isSecure,
-      })
+    onLog(entry) {
+      const reason = reasons.get(entry.sessionId)
+      reasons.delete(entry.sessionId)
+      const line = smtpLogLine(entry, role, reason)
+      log.event(entry.sessionId, line.event, line.fields)
     },
     onMailFrom(address, session) {
-      log.event(session.id, "mail-from", {
-        from: address === "" ? "<>" : address,
-        helo: session.clientHostname ?? undefined,
-        ...sessionFields(session),
-      })
       if (isSubmission && session.user !== null) {
         const user = accounts.user(session.user)
         if (user === null || !accounts.maySendAs(user.name, address)) {
-          log.event(session.id, "mail-refused", { from: address, reason: "sender-mismatch" })
-          return {
+          return refuse(session.id, "sender-mismatch", {
             code: 553,
             enhancedCode: "5.7.1",
             text: `Sender address is not owned by user ${session.user}`,
-          }
+          })
         }
       }
       return undefined
     },
     onRcptTo(address, session) {
       if (accounts.isLocalDomain(address)) {
-        if (accounts.recipients(address).length > 0) {
-          log.event(session.id, "rcpt", { to: address, route: "local" })
-          return undefined
-        }
-        log.event(session.id, "rcpt-refused", { to: address, reason: "unknown-user" })
-        return { code: 550, enhancedCode: "5.1.1", text: "No such user here" }
+        if (accounts.recipients(address).length > 0) return undefined
+        return refuse(session.id, "unknown-user", {
+          code: 550,
+          enhancedCode: "5.1.1",
+          text: "No such user here",
+        })
       }
-      if (session.user !== null) {
-        log.event(session.id, "rcpt", { to: address, route: "queue" })
-        return undefined
-      }
-      log.event(session.id, "rcpt-refused", { to: address, reason: "relay-denied" })
-      return { code: 554, enhancedCode: "5.7.1", text: "Relay access denied" }
+      if (session.user !== null) return undefined
+      return refuse(session.id, "relay-denied", {
+        code: 554,
+        enhancedCode: "5.7.1",
+        text: "Relay access denied",
+      })
     },
     async onData(envelope, stream, session) {
       const localUsers = new Set<string>()
@@ -147,7 +134,7 @@ export function createSmtpListener(role: SmtpRole, deps: SmtpDependencies): Smtp
       })
     },
     onClose(session) {
-      log.event(session.id, "close", sessionFields(session))
+      reasons.delete(session.id)
     },
     onError(error, session) {
       log.event(session?.id ?? role, "error", { error: error.message })

@@ -218,11 +218,33 @@ describe.runIf(run)("mail server with real clients", () => {
 
   it("logs a line per session event and stops cleanly on SIGTERM", async () => {
     const log = server.output()
-    expect(log).toMatch(/smtp-\d+ connect listener=submission/)
+    expect(log).toMatch(/smtp-\d+ connect listener=submission remote=127\.0\.0\.1:\d+ tls=false/)
+    expect(log).toMatch(/smtp-\d+ helo verb=EHLO name=outside\.test/)
+    expect(log).toMatch(/smtp-\d+ starttls\n/)
     expect(log).toMatch(/smtp-\d+ auth-ok mechanism=PLAIN user=alice/)
-    expect(log).toMatch(/smtp-\d+ rcpt-refused to=victim@elsewhere\.test reason=relay-denied/)
+    expect(log).toMatch(/smtp-\d+ auth-failed mechanism=PLAIN reason=invalid-credentials/)
+    expect(log).toMatch(
+      /smtp-\d+ mail-refused from=bob@example\.test reason=sender-mismatch code=553/,
+    )
+    expect(log).toMatch(
+      /smtp-\d+ rcpt-refused to=victim@elsewhere\.test reason=relay-denied code=554/,
+    )
+    expect(log).toMatch(
+      /smtp-\d+ rcpt-refused to=nobody@example\.test reason=unknown-user code=550/,
+    )
+    expect(log).toMatch(/smtp-\d+ rcpt to=alice@example\.test code=250/)
     expect(log).toMatch(/smtp-\d+ accepted id=\S+ from=alice@example\.test to=bob@example\.test/)
-    expect(log).toMatch(/pop3-\d+ auth-ok listener=pop3s/)
+    expect(log).toMatch(/smtp-\d+ message size=\d+ recipients=1 code=250/)
+    expect(log).toMatch(/smtp-\d+ close reason=quit/)
+    expect(log).toMatch(/pop3-\d+ connect listener=pop3 remote=127\.0\.0\.1:\d+ tls=false/)
+    expect(log).toMatch(/pop3-\d+ connect listener=pop3s remote=127\.0\.0\.1:\d+ tls=true/)
+    expect(log).toMatch(/pop3-\d+ stls\n/)
+    expect(log).toMatch(
+      /pop3-\d+ auth-ok listener=pop3s user=bob@example\.test method=USER messages=\d+/,
+    )
+    expect(log).toMatch(/pop3-\d+ retrieve command=RETR number=1 size=\d+ ok=true/)
+    expect(log).toMatch(/pop3-\d+ close reason=quit/)
+    expect(log).not.toContain(ALICE.password)
     expect(await server.stop()).toBe(0)
     expect(server.output()).toMatch(/server stopped/)
   })

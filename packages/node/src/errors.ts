@@ -44,6 +44,20 @@ export class ConnectionError extends Error {
   }
 }
 
+/**
+ * One recipient of a send that no recipient accepted, with the reply that decided for it
+ * (RFC 5321 §4.2.5; in LMTP, its own reply after the body, RFC 2033 §4.2).
+ */
+export interface SmtpRecipientRefusal {
+  /** The recipient address as it was sent. */
+  readonly recipient: string
+  /**
+   * Its refusal: the RCPT reply, or the MAIL or end-of-data reply when that refused the
+   * whole message; a `ConnectionError` when the server closed before answering it.
+   */
+  readonly reply: SmtpReplyError | ConnectionError
+}
+
 /** Options of {@link SmtpReplyError}. */
 export interface SmtpReplyErrorOptions {
   /** An RFC 3463 enhanced status code such as `"5.1.1"`; its class must match `code`. */
@@ -52,6 +66,8 @@ export interface SmtpReplyErrorOptions {
   readonly command?: string
   /** The reply's lines after the first, for multi-line replies. */
   readonly moreLines?: readonly string[]
+  /** Every recipient's refusal, when a send failed because none accepted. */
+  readonly rejected?: readonly SmtpRecipientRefusal[]
 }
 
 /**
@@ -74,6 +90,12 @@ export class SmtpReplyError extends Error {
   readonly lines: readonly string[]
   /** The command the reply answered, when known. */
   readonly command: string | null
+  /**
+   * When `SmtpClient.send` (or `sendMail`) rejects because no recipient accepted the
+   * message: every recipient with its own refusal, in the order they were given, so a
+   * `550` for one and a `450` for another are told apart. Empty otherwise.
+   */
+  readonly rejected: readonly SmtpRecipientRefusal[]
 
   constructor(code: number, text = "", options: SmtpReplyErrorOptions = {}) {
     if (!Number.isInteger(code) || code < 400 || code > 599) {
@@ -87,6 +109,7 @@ export class SmtpReplyError extends Error {
     this.temporary = code < 500
     this.lines = lines
     this.command = options.command ?? null
+    this.rejected = options.rejected ?? []
   }
 }
 

@@ -6,6 +6,7 @@
  * What it does not do: fill in protocol defaults. The schemas hold the adapter's own
  * defaults (timeouts, connection limits); the machines keep theirs.
  */
+import { SCRAM_MIN_SECRET_LENGTH } from "@mailwire/sasl"
 import { z } from "zod"
 
 /**
@@ -36,6 +37,23 @@ export const timeoutOption = z.number().int().min(0)
 
 /** A count that must be at least 1. */
 export const countOption = z.number().int().min(1)
+
+/**
+ * The fewest SCRAM iterations a client accepts from a server (RFC 7677 §4); leave it out
+ * for `@mailwire/sasl`'s `DEFAULT_MIN_SCRAM_ITERATIONS` (4,096).
+ */
+export const minScramIterationsOption = z.number().int().min(1)
+
+/**
+ * A server's key for the made-up SCRAM salt of unknown users (RFC 5802 §9): bytes, at
+ * least `SCRAM_MIN_SECRET_LENGTH` (16) of them. Give the same one to every server behind
+ * a name so an unknown user looks the same on each and after a restart.
+ */
+export const scramSecretOption = z
+  .instanceof(Uint8Array)
+  .refine((bytes) => bytes.length >= SCRAM_MIN_SECRET_LENGTH, {
+    message: `must be at least ${SCRAM_MIN_SECRET_LENGTH} bytes`,
+  })
 
 /** PEM text or bytes (a `Buffer` is a `Uint8Array`). */
 export const pemOption = z.union([z.string(), z.instanceof(Uint8Array)])

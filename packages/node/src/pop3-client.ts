@@ -25,7 +25,12 @@ import {
 import { concatBytes } from "@mailwire/wire"
 import { z } from "zod"
 import { ConnectionError, Pop3ReplyError } from "./errors.js"
-import { parseOptions, timeoutOption } from "./options.js"
+import {
+  minScramIterationsOption,
+  parseOptions,
+  timeoutOption,
+  withoutUndefined,
+} from "./options.js"
 import {
   DEFAULT_COMMAND_TIMEOUT,
   DEFAULT_CONNECTION_TIMEOUT,
@@ -49,6 +54,8 @@ export const pop3ClientOptionsSchema = z.strictObject({
   tls: clientTlsSchema.default({}),
   /** Send USER/PASS, PLAIN or LOGIN without TLS (DESIGN §4 invariant 3). Default false. */
   allowPlaintextAuth: z.boolean().default(false),
+  /** Fewest SCRAM iterations accepted from the server (RFC 7677 §4). Default 4,096. */
+  minScramIterations: z.optional(minScramIterationsOption),
   connectionTimeout: timeoutOption.default(DEFAULT_CONNECTION_TIMEOUT),
   greetingTimeout: timeoutOption.default(DEFAULT_GREETING_TIMEOUT),
   commandTimeout: timeoutOption.default(DEFAULT_COMMAND_TIMEOUT),
@@ -114,10 +121,13 @@ export class Pop3Client {
   /** Connects, reads the greeting and CAPA, and upgrades with STLS as the policy says. */
   async connect(): Promise<Pop3ConnectInfo> {
     const o = this.options
-    this.machine = new Pop3ClientConnection({
-      isSecure: o.secure,
-      allowPlaintext: o.allowPlaintextAuth,
-    })
+    this.machine = new Pop3ClientConnection(
+      withoutUndefined({
+        isSecure: o.secure,
+        allowPlaintext: o.allowPlaintextAuth,
+        minScramIterations: o.minScramIterations,
+      }),
+    )
     const socket = await openSocket({
       host: o.host,
       port: o.port ?? (o.secure ? 995 : 110),

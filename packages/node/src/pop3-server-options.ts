@@ -8,7 +8,8 @@ import { hostname as osHostname } from "node:os"
 import type { MaildropStore, Pop3VerificationRequest } from "@mailwire/pop3"
 import type { VerificationAnswer } from "@mailwire/sasl"
 import { z } from "zod"
-import { countOption, functionOption, timeoutOption } from "./options.js"
+import { countOption, functionOption, scramSecretOption, timeoutOption } from "./options.js"
+import type { Pop3LogEntry } from "./server-log.js"
 import {
   DEFAULT_AUTH_FAILURE_DELAY,
   DEFAULT_CLOSE_TIMEOUT,
@@ -47,6 +48,12 @@ export interface Pop3ServerHooks {
   onClose?: (session: Pop3SessionInfo) => void
   /** Something only a log can report: a store or hook failure, a socket or TLS error. */
   onError?: (error: Error, session: Pop3SessionInfo | null) => void
+  /**
+   * One structured entry per session event (connect, STLS, login success or failure,
+   * RETR/TOP, the QUIT commit, close); see {@link Pop3LogEntry}. Never a password or
+   * message content. A hook that throws goes to `onError`.
+   */
+  onLog?: (entry: Pop3LogEntry) => void
 }
 
 const mechanism = z.enum(["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"])
@@ -61,6 +68,7 @@ export const pop3ServerOptionsSchema = z.strictObject({
   onAuth: functionOption<Pop3ServerHooks["onAuth"]>(),
   onClose: z.optional(functionOption<NonNullable<Pop3ServerHooks["onClose"]>>()),
   onError: z.optional(functionOption<NonNullable<Pop3ServerHooks["onError"]>>()),
+  onLog: z.optional(functionOption<NonNullable<Pop3ServerHooks["onLog"]>>()),
   /** The name in the APOP timestamp and SASL. Default: the machine's host name. */
   hostname: z
     .string()
@@ -76,6 +84,11 @@ export const pop3ServerOptionsSchema = z.strictObject({
   apop: z.boolean().default(false),
   /** SASL mechanisms for AUTH (RFC 5034). Default `["PLAIN"]`. */
   saslMechanisms: z.optional(z.array(mechanism)),
+  /**
+   * Key of the made-up SCRAM salt for unknown users (RFC 5802 §9), at least 16 bytes.
+   * Default: a random one per process, so salts change on restart and between servers.
+   */
+  scramUnknownUserSecret: z.optional(scramSecretOption),
   /** The IMPLEMENTATION capability (RFC 2449 §6.9). */
   implementation: z.optional(z.string()),
   maxFailedLogins: z.optional(countOption),

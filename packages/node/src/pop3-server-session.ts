@@ -20,6 +20,7 @@ import { ConnectionError } from "./errors.js"
 import type { ListenerSession } from "./listener.js"
 import { withoutUndefined } from "./options.js"
 import type { Pop3SessionInfo, ResolvedPop3ServerOptions } from "./pop3-server-options.js"
+import { type Pop3LogEvent, SessionLog } from "./server-log.js"
 import {
   closeSocket,
   InputPump,
@@ -41,6 +42,8 @@ export class Pop3ServerSession implements ListenerSession {
   private isClosing = false
   private isFinished = false
   private shutdownText: string | null = null
+  private readonly log: SessionLog<Pop3LogEvent>
+  private closeReason: Extract<Pop3LogEvent, { type: "close" }>["reason"] = "disconnected"
   private resolveClosed!: () => void
 
   constructor(
@@ -59,6 +62,11 @@ export class Pop3ServerSession implements ListenerSession {
       isSecure: false,
       user: null,
     }
+    this.log = new SessionLog<Pop3LogEvent>(
+      options.onLog,
+      () => ({ sessionId: this.info.id, remoteAddress: this.info.remoteAddress }),
+      (error) => this.report(error),
+    )
     socket.once("close", () => void this.finish())
     void this.start()
   }
@@ -116,6 +124,8 @@ export class Pop3ServerSession implements ListenerSession {
       }
       const conn = new Pop3ServerConnection(this.machineOptions())
       this.conn = conn
+      const { remotePort, isSecure } = this.info
+      this.log.write({ type: "connect", remotePort, isSecure })
       await writeBytes(this.socket, conn.takeOutput())
       this.socket.setTimeout(this.options.idleTimeout)
       this.socket.on("timeout", this.onIdle)
@@ -139,6 +149,7 @@ export class Pop3ServerSession implements ListenerSession {
       allowPlaintextAuth: o.allowInsecureAuth,
       apop: o.apop,
       saslMechanisms: o.saslMechanisms,
+      scramUnknownUserSecret: o.scramUnknownUserSecret,
       implementation: o.implementation,
       maxFailedLogins: o.maxFailedLogins,
       maxBadCommands: o.maxBadCommands,
@@ -178,10 +189,13 @@ export class Pop3ServerSession implements ListenerSession {
       switch (event.type) {
         case "Authenticate": {
           let answer: Awaited<ReturnType<ResolvedPop3ServerOptions["onAuth"]>>
+          const user = "username" in event.request ? event.request.username : ""
+          const login = { user, method: event.method }
           try {
             answer = await this.options.onAuth(event.request, this.info)
           } catch (error) {
             this.report(error)
+            this.log.write({ type: "loginFailure", ...login, reason: "unavailable" })
             queue.push(
               ...conn.reject(event, { code: "SYS/TEMP", text: "Authentication unavailable" }),
             )
@@ -190,6 +204,9 @@ export class Pop3ServerSession implements ListenerSession {
           const failuresBefore = conn.failedLoginCount
           const next = conn.answerAuthenticate(event, answer)
           const failures = conn.failedLoginCount
+          if (failures > failuresBefore) {
+            this.log.write({ type: "loginFailure", ...login, reason: "invalid-credentials" })
+          }
           // DESIGN §4 invariant 7: each failure waits longer before its reply goes out.
           if (failures > failuresBefore && this.options.authFailureDelay > 0) {
             await new Promise((resolve) =>
@@ -200,42 +217,67 @@ export class Pop3ServerSession implements ListenerSession {
           break
         }
         case "OpenMaildrop": {
+          const login = {
+            type: "loginFailure",
+            user: event.username,
+            method: event.method,
+          } as const
           let opened: Awaited<ReturnType<ResolvedPop3ServerOptions["backend"]["open"]>>
           try {
             opened = await this.options.backend.open(event.username)
           } catch (error) {
             this.report(error)
+            this.log.write({ ...login, reason: "unavailable" })
             queue.push(...conn.reject(event, { code: "SYS/TEMP", text: "Maildrop unavailable" }))
             break
           }
           if (isMaildropRefusal(opened)) {
+            this.log.write({ ...login, reason: "maildrop" })
             queue.push(...conn.reject(event, opened))
             break
           }
           this.maildrop = opened
           this.info.user = event.username
-          queue.push(...conn.openMaildrop(event, await opened.list()))
+          const listed = await opened.list()
+          queue.push(...conn.openMaildrop(event, listed))
+          const { mechanism } = event
+          this.log.write({
+            type: "loginSuccess",
+            user: event.username,
+            method: event.method,
+            mechanism,
+            messages: listed.length,
+          })
           break
         }
         case "Retrieve":
           queue.push(...(await this.retrieve(event)))
           break
-        case "Commit":
+        case "Commit": {
+          const commit = {
+            type: "commit",
+            user: event.username,
+            deleted: event.deleted.length,
+          } as const
           try {
             await this.maildrop?.delete(event.deleted)
           } catch (error) {
             this.report(error)
             await this.release()
+            this.log.write({ ...commit, ok: false })
             queue.push(...conn.reject(event))
             break
           }
           await this.release()
+          this.log.write({ ...commit, ok: true })
           queue.push(...conn.commit(event))
           break
+        }
         case "StartTls":
           queue.push(...(await this.startTls()))
           break
         case "Closed":
+          this.closeReason = event.reason
           this.isClosing = true
           if (event.maildropOpen || this.maildrop !== null) await this.release()
           break
@@ -248,7 +290,12 @@ export class Pop3ServerSession implements ListenerSession {
   private async retrieve(event: RetrieveEvent): Promise<ReadonlyArray<Pop3ServerEvent>> {
     const conn = this.conn!
     const maildrop = this.maildrop
-    if (maildrop === null) return conn.reject(event, { code: "SYS/TEMP" })
+    const { number, size } = event.message
+    const entry = { type: "retrieve", command: event.command, number, size } as const
+    if (maildrop === null) {
+      this.log.write({ ...entry, ok: false })
+      return conn.reject(event, { code: "SYS/TEMP" })
+    }
     try {
       for await (const chunk of maildrop.read(event.message.uid)) {
         const wantsMore = conn.messageData(event, chunk)
@@ -257,8 +304,10 @@ export class Pop3ServerSession implements ListenerSession {
       }
     } catch (error) {
       this.report(error)
+      this.log.write({ ...entry, ok: false })
       return conn.reject(event, { code: "SYS/TEMP", text: "Unable to read the message" })
     }
+    this.log.write({ ...entry, ok: true })
     return conn.messageEnd(event)
   }
 
@@ -275,6 +324,7 @@ export class Pop3ServerSession implements ListenerSession {
     secure.setTimeout(this.options.idleTimeout)
     secure.on("timeout", this.onIdle)
     this.pump!.switchTo(secure)
+    this.log.write({ type: "startTls" })
     return conn.resumeAfterTls()
   }
 
@@ -303,6 +353,7 @@ export class Pop3ServerSession implements ListenerSession {
     if (!this.socket.destroyed) this.socket.destroy()
     // A connection that ends without QUIT deletes nothing (RFC 1939 §6).
     await this.release()
+    this.log.write({ type: "close", reason: this.closeReason })
     try {
       this.options.onClose?.(this.info)
     } catch (error) {

@@ -19,4 +19,5 @@ export {
   type Pop3ServerOptions,
   type Pop3SessionInfo,
 } from "./pop3-server-options.js"
+export type { Pop3LogEntry, Pop3LogEvent, ServerLogContext } from "./server-log.js"
 export type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js"

@@ -3,7 +3,7 @@
  * client's timeouts and pool limits, each with a named default and its reason.
  */
 import { z } from "zod"
-import { countOption, timeoutOption } from "./options.js"
+import { countOption, minScramIterationsOption, timeoutOption } from "./options.js"
 import { clientTlsSchema } from "./tls-options.js"
 
 /** 30,000 ms to open the TCP connection (and the TLS handshake with `secure`). */
@@ -71,6 +71,8 @@ export const smtpClientOptionsSchema = z.strictObject({
   ),
   /** Send PLAIN/LOGIN passwords without TLS (DESIGN §4 invariant 3). Default false. */
   allowPlaintextAuth: z.boolean().default(false),
+  /** Fewest SCRAM iterations accepted from the server (RFC 7677 §4). Default 4,096. */
+  minScramIterations: z.optional(minScramIterationsOption),
   /** Use PIPELINING when offered. Default true. */
   pipelining: z.boolean().default(true),
   /** Use BDAT when CHUNKING is offered. Default false: DATA is understood everywhere. */

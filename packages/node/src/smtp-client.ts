@@ -17,7 +17,12 @@ import {
   type SmtpReply,
   type TransactionResult,
 } from "@mailwire/smtp"
-import { ConnectionError, SmtpReplyError, type SmtpReplyErrorOptions } from "./errors.js"
+import {
+  ConnectionError,
+  type SmtpRecipientRefusal,
+  SmtpReplyError,
+  type SmtpReplyErrorOptions,
+} from "./errors.js"
 import { parseOptions, withoutUndefined } from "./options.js"
 import {
   type ResolvedSmtpClientOptions,
@@ -63,8 +68,15 @@ interface PendingSend extends Waiter<SmtpSendResult> {
   bodyReady: (() => void) | null
 }
 
-/** An SMTP reply as the error that rejects a call. */
-export function replyError(reply: SmtpReply, command: string): Error {
+/**
+ * An SMTP reply as the error that rejects a call; `rejected` goes on a `SmtpReplyError`
+ * for a send that no recipient accepted.
+ */
+export function replyError(
+  reply: SmtpReply,
+  command: string,
+  rejected?: readonly SmtpRecipientRefusal[],
+): Error {
   if (reply.synthetic === true) {
     // The machine made this reply up: the server said nothing, the connection ended.
     return new ConnectionError("CLOSED", command, reply.lines.join(" "))
@@ -77,6 +89,7 @@ export function replyError(reply: SmtpReply, command: string): Error {
     moreLines: reply.lines.slice(1),
   }
   if (reply.enhancedCode !== null) options.enhancedCode = reply.enhancedCode
+  if (rejected !== undefined) options.rejected = rejected
   return new SmtpReplyError(reply.code, reply.lines[0] ?? "", options)
 }
 
@@ -141,6 +154,7 @@ export class SmtpClient {
         credentials,
         mechanism: auth?.method,
         allowPlaintextAuth: o.allowPlaintextAuth,
+        minScramIterations: o.minScramIterations,
         usePipelining: o.pipelining,
         useChunking: o.chunking,
       }),
@@ -162,7 +176,8 @@ export class SmtpClient {
 
   /**
    * Sends one message. Resolves when at least one recipient accepted it; rejects with a
-   * `SmtpReplyError` when none did (the reply that decided), or the connection failed.
+   * `SmtpReplyError` when none did (the first recipient's reply, with every recipient's
+   * own refusal in `rejected`), or the connection failed.
    */
   send(request: SmtpSendRequest): Promise<SmtpSendResult> {
     const machine = this.machine
@@ -337,10 +352,14 @@ export class SmtpClient {
     }
     if (result.acceptedCount === 0) {
       const first = result.recipients[0]
+      const refusals = result.recipients.map((r) => ({
+        recipient: r.address,
+        reply: replyError(r.reply, "RCPT") as SmtpReplyError | ConnectionError,
+      }))
       pending.reject(
         first === undefined
           ? new ConnectionError("PROTOCOL", "send", "no recipient result")
-          : replyError(first.reply, "DATA"),
+          : replyError(first.reply, "DATA", refusals),
       )
       return
     }

@@ -15,7 +15,8 @@ import {
 } from "@mailwire/smtp"
 import { z } from "zod"
 import type { SmtpReplyError } from "./errors.js"
-import { countOption, functionOption, timeoutOption } from "./options.js"
+import { countOption, functionOption, scramSecretOption, timeoutOption } from "./options.js"
+import type { SmtpLogEntry } from "./server-log.js"
 import { serverTlsSchema } from "./tls-options.js"
 
 /**
@@ -143,6 +144,12 @@ export interface SmtpServerHooks {
   onClose?: (session: SmtpSessionInfo) => void
   /** Something failed that only a log can report: a hook threw, a socket or TLS error. */
   onError?: (error: Error, session: SmtpSessionInfo | null) => void
+  /**
+   * One structured entry per session event (connect, HELO, STARTTLS, AUTH success or
+   * failure, MAIL, RCPT, message, protocol error, close); see {@link SmtpLogEntry}. Never
+   * a password, token or message content. A hook that throws goes to `onError`.
+   */
+  onLog?: (entry: SmtpLogEntry) => void
 }
 
 const mechanism = z.enum([
@@ -178,6 +185,11 @@ export const smtpServerOptionsSchema = z.strictObject({
   allowInsecureAuth: z.boolean().default(false),
   /** Refuse MAIL until the client has authenticated. Default false. */
   requireAuth: z.boolean().default(false),
+  /**
+   * Key of the made-up SCRAM salt for unknown users (RFC 5802 §9), at least 16 bytes.
+   * Default: a random one per process, so salts change on restart and between servers.
+   */
+  scramUnknownUserSecret: z.optional(scramSecretOption),
   /** Bare CR/LF in DATA: `"normalize"` (default), `"reject"` or `"accept"`. */
   bareLineEndings: z.optional(z.enum(["normalize", "reject", "accept"])),
   /** ESMTP extensions to announce (see `@mailwire/smtp`'s `SmtpServerExtensions`). */
@@ -196,6 +208,11 @@ export const smtpServerOptionsSchema = z.strictObject({
   maxRecipients: z.optional(countOption),
   maxBadCommands: z.optional(countOption),
   maxAuthFailures: z.optional(countOption),
+  /**
+   * Recipients `onRcptTo` may refuse on one connection before `421 4.7.0` and close
+   * (stops mailbox probing). Default `@mailwire/smtp`'s `DEFAULT_MAX_REJECTED_RECIPIENTS` (20).
+   */
+  maxRejectedRecipients: z.optional(countOption),
   maxCommandLineLength: z.optional(z.number().int().min(512)),
   maxConnections: countOption.default(DEFAULT_MAX_CONNECTIONS),
   idleTimeout: timeoutOption.default(DEFAULT_SMTP_IDLE_TIMEOUT),
@@ -213,6 +230,7 @@ export const smtpServerOptionsSchema = z.strictObject({
   onData: z.optional(functionOption<NonNullable<SmtpServerHooks["onData"]>>()),
   onClose: z.optional(functionOption<NonNullable<SmtpServerHooks["onClose"]>>()),
   onError: z.optional(functionOption<NonNullable<SmtpServerHooks["onError"]>>()),
+  onLog: z.optional(functionOption<NonNullable<SmtpServerHooks["onLog"]>>()),
 })
 
 /** Options of {@link createSmtpServer} (all optional; see the schema for defaults). */

@@ -30,6 +30,8 @@ import { LocalProtocolError } from "@mailwire/wire"
 import { ConnectionError, SmtpReplyError } from "./errors.js"
 import type { ListenerSession } from "./listener.js"
 import { withoutUndefined } from "./options.js"
+import { SessionLog, type SmtpLogEvent, smtpLogEvent } from "./server-log.js"
+import { answerOf, type HookAnswer, refusalOf } from "./smtp-hook-answer.js"
 import { MessageStream } from "./smtp-message-stream.js"
 import type {
   ResolvedSmtpServerOptions,
@@ -66,40 +68,6 @@ function toEnvelope(raw: SmtpEnvelope): SmtpServerEnvelope {
   return { from: address(raw.from), to: raw.recipients.map((r) => address(r.to)), raw }
 }
 
-/**
- * A hook's resolved value or thrown error as an answer: a 4xx/5xx reply (a refusal), a
- * 2xx reply (an acceptance with that reply), or nothing (the default acceptance).
- */
-type HookAnswer =
-  | { readonly accept: true; readonly reply: SmtpReplyInput | null }
-  | { readonly accept: false; readonly reply: SmtpReplyInput }
-
-function answerOf(result: unknown): HookAnswer {
-  if (result === undefined || result === null) return { accept: true, reply: null }
-  if (result instanceof SmtpReplyError) {
-    const reply: { code: number; enhancedCode?: string; text: readonly string[] } = {
-      code: result.code,
-      text: result.lines,
-    }
-    if (result.enhancedCode !== null) reply.enhancedCode = result.enhancedCode
-    return { accept: false, reply }
-  }
-  const value = result as { code?: unknown }
-  if (typeof value.code === "number" && value.code >= 400 && value.code <= 599) {
-    return { accept: false, reply: result as SmtpReplyInput }
-  }
-  if (typeof value.code === "number" && value.code >= 200 && value.code <= 299) {
-    return { accept: true, reply: result as SmtpReplyInput }
-  }
-  return { accept: true, reply: null }
-}
-
-/** A hook result or thrown value as the refusal to send; `null` accepts. */
-function refusalOf(result: unknown): SmtpReplyInput | null {
-  const answer = answerOf(result)
-  return answer.accept ? null : answer.reply
-}
-
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 }
@@ -124,6 +92,8 @@ export class SmtpServerSession implements ListenerSession {
   private isClosing = false
   private isFinished = false
   private shutdownRequested = false
+  private readonly log: SessionLog<SmtpLogEvent>
+  private closeReason: Extract<SmtpLogEvent, { type: "close" }>["reason"] = "disconnected"
   private resolveClosed!: () => void
 
   constructor(
@@ -144,6 +114,11 @@ export class SmtpServerSession implements ListenerSession {
       clientHostname: null,
       user: null,
     }
+    this.log = new SessionLog<SmtpLogEvent>(
+      options.onLog,
+      () => ({ sessionId: this.info.id, remoteAddress: this.info.remoteAddress }),
+      (error) => this.report(error),
+    )
     socket.once("close", () => this.finish())
     void this.start()
   }
@@ -185,8 +160,11 @@ export class SmtpServerSession implements ListenerSession {
       }
       const conn = new SmtpServerConnection(this.machineOptions())
       this.conn = conn
+      const { remotePort, isSecure } = this.info
+      this.log.write({ type: "connect", remotePort, isSecure })
       const connected = await this.callHook(() => this.options.onConnect?.(this.info))
       if (!connected.accept) {
+        this.closeReason = "refused"
         conn.takeOutput()
         await writeBytes(this.socket, formatReply(connected.reply))
         closeSocket(this.socket)
@@ -218,11 +196,13 @@ export class SmtpServerSession implements ListenerSession {
       authMechanisms,
       allowInsecureAuth: o.allowInsecureAuth,
       requireAuth: o.requireAuth,
+      scramUnknownUserSecret: o.scramUnknownUserSecret,
       maxMessageSize: o.size,
       bareLineEndings: o.bareLineEndings,
       maxRecipients: o.maxRecipients,
       maxBadCommands: o.maxBadCommands,
       maxAuthFailures: o.maxAuthFailures,
+      maxRejectedRecipients: o.maxRejectedRecipients,
       maxCommandLineLength: o.maxCommandLineLength,
     }
     return withoutUndefined(options) as MachineOptions
@@ -280,6 +260,8 @@ export class SmtpServerSession implements ListenerSession {
     const conn = this.conn!
     const queue = [...events]
     for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
+      const line = this.log.isOn ? smtpLogEvent(event) : null
+      if (line !== null) this.log.write(line)
       switch (event.type) {
         case "helo":
           this.info.clientHostname = event.domain
@@ -323,6 +305,7 @@ export class SmtpServerSession implements ListenerSession {
           queue.push(...(await this.startTls()))
           break
         case "close":
+          this.closeReason = event.reason
           this.isClosing = true
           this.abortBody()
           break
@@ -363,14 +346,34 @@ export class SmtpServerSession implements ListenerSession {
    */
   private answer(event: SmtpServerDecision, answer: HookAnswer): ReadonlyArray<SmtpServerEvent> {
     const conn = this.conn!
-    if (!answer.accept) return conn.reject(event, answer.reply)
-    if (answer.reply === null) return conn.accept(event)
+    if (!answer.accept) return this.reject(event, answer.reply)
     try {
-      return conn.accept(event, answer.reply)
+      const events = answer.reply === null ? conn.accept(event) : conn.accept(event, answer.reply)
+      this.logDecision(event, answer.reply?.code ?? 250)
+      return events
     } catch (error) {
       if (!(error instanceof LocalProtocolError)) throw error
       this.report(error)
-      return conn.reject(event, LOCAL_ERROR)
+      return this.reject(event, LOCAL_ERROR)
+    }
+  }
+
+  private reject(event: SmtpServerDecision, reply: SmtpReplyInput): ReadonlyArray<SmtpServerEvent> {
+    const events = this.conn!.reject(event, reply)
+    this.logDecision(event, reply.code)
+    return events
+  }
+
+  /** Logs the answer to MAIL, RCPT or the end of a message (others log themselves). */
+  private logDecision(event: SmtpServerDecision, code: number, accepted = code < 400): void {
+    if (event.type === "mailFrom" || event.type === "rcptTo") {
+      const mailbox = event.type === "mailFrom" ? event.from : event.to
+      this.log.write({ type: event.type, address: address(mailbox), accepted, code })
+    } else if (event.type === "messageEnd") {
+      const { from, recipients } = event.envelope
+      const size = event.size
+      const entry = { from: address(from), recipients: recipients.length, size }
+      this.log.write({ type: "message", accepted, code, ...entry })
     }
   }
 
@@ -401,20 +404,20 @@ export class SmtpServerSession implements ListenerSession {
     const conn = this.conn!
     const body = this.body
     this.body = null
-    if (body === null) return conn.reject(event, LOCAL_ERROR)
-    if (body.isAbandoned) return conn.reject(event, DATA_TIMEOUT)
+    if (body === null) return this.reject(event, LOCAL_ERROR)
+    if (body.isAbandoned) return this.reject(event, DATA_TIMEOUT)
     body.end()
     await this.flush()
     const outcome = await body.result(this.options.dataTimeout)
     if (outcome === null) {
       body.destroy()
       this.report(new ConnectionError("TIMEOUT", "data", `${this.info.id}: onData did not settle`))
-      return conn.reject(event, DATA_TIMEOUT)
+      return this.reject(event, DATA_TIMEOUT)
     }
     if ("error" in outcome) {
       const refusal = refusalOf(outcome.error)
       if (refusal === null) this.report(outcome.error)
-      return conn.reject(event, refusal ?? LOCAL_ERROR)
+      return this.reject(event, refusal ?? LOCAL_ERROR)
     }
     if (this.options.lmtp) {
       const results = Array.isArray(outcome.value)
@@ -422,11 +425,14 @@ export class SmtpServerSession implements ListenerSession {
         : event.envelope.recipients.map(() => outcome.value)
       const replies = event.envelope.recipients.map((_, i) => answerOf(results[i]).reply)
       try {
-        return conn.answerMessage(event, replies)
+        const events = conn.answerMessage(event, replies)
+        const accepted = replies.some((reply) => reply === null || reply.code < 400)
+        this.logDecision(event, replies[0]?.code ?? 250, accepted)
+        return events
       } catch (error) {
         if (!(error instanceof LocalProtocolError)) throw error
         this.report(error)
-        return conn.reject(event, LOCAL_ERROR)
+        return this.reject(event, LOCAL_ERROR)
       }
     }
     return this.answer(event, answerOf(outcome.value))
@@ -445,6 +451,7 @@ export class SmtpServerSession implements ListenerSession {
     secure.setTimeout(this.options.idleTimeout)
     secure.on("timeout", this.onIdle)
     this.pump!.switchTo(secure)
+    this.log.write({ type: "startTls" })
     return conn.resumeTls()
   }
 
@@ -464,6 +471,7 @@ export class SmtpServerSession implements ListenerSession {
     this.pump?.stop()
     this.abortBody()
     if (!this.socket.destroyed) this.socket.destroy()
+    this.log.write({ type: "close", reason: this.closeReason })
     try {
       this.options.onClose?.(this.info)
     } catch (error) {

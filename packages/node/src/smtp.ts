@@ -9,9 +9,11 @@
 export {
   ConnectionError,
   type ConnectionErrorCode,
+  type SmtpRecipientRefusal,
   SmtpReplyError,
   type SmtpReplyErrorOptions,
 } from "./errors.js"
+export type { ServerLogContext, SmtpLogEntry, SmtpLogEvent } from "./server-log.js"
 export {
   replyError,
   SmtpClient,

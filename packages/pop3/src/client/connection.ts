@@ -78,6 +78,8 @@ export interface Pop3ClientOptions {
   readonly allowPlaintext?: boolean
   /** Random bytes for SASL nonces in `login`; default `crypto.getRandomValues`. */
   readonly random?: (length: number) => Uint8Array
+  /** Fewest SCRAM iterations `login` accepts (RFC 7677 §4); default sasl's 4,096. */
+  readonly minScramIterations?: number
   /** Longest server line, CRLF included. Default {@link DEFAULT_POP3_MAX_LINE_LENGTH}. */
   readonly maxLineLength?: number
   /** Most lines in one listing. Default {@link DEFAULT_MAX_LISTING_LINES}. */
@@ -210,8 +212,11 @@ export class Pop3ClientConnection {
       this.send({ command: "USER", username })
       return this.enqueue({ command: "PASS", password }, true)
     }
-    const random = this.options.random
-    const sasl = createSaslClient(choice.mechanism, credentials, random ? { random } : {})
+    const { random, minScramIterations } = this.options
+    const sasl = createSaslClient(choice.mechanism, credentials, {
+      ...(random === undefined ? {} : { random }),
+      ...(minScramIterations === undefined ? {} : { minScramIterations }),
+    })
     return this.send({ command: "AUTH", sasl })
   }
 

@@ -17,6 +17,7 @@ import {
   type SaslMechanismName,
   type SaslServer,
   type SaslServerStep,
+  SCRAM_MIN_SECRET_LENGTH,
   sendsSecretInClear,
   timingSafeEqual,
   type VerificationAnswer,
@@ -80,6 +81,12 @@ export class LoginFlow {
       throw new LocalProtocolError(
         "INVALID_ARGUMENT",
         "hostname must be ASCII without <, > or space",
+      )
+    }
+    const secret = options.scramUnknownUserSecret
+    if (secret !== undefined && secret.length < SCRAM_MIN_SECRET_LENGTH) {
+      throw new RangeError(
+        `scramUnknownUserSecret needs at least ${SCRAM_MIN_SECRET_LENGTH} bytes, not ${secret.length}`,
       )
     }
     this.random = options.random ?? defaultRandom
@@ -220,7 +227,12 @@ export class LoginFlow {
       if (decoded.type !== "response") return refuse("Invalid initial response")
       initial = decoded.bytes
     }
-    this.sasl = createSaslServer(mechanism, { random: this.random, hostname: this.hostname })
+    const secret = this.options.scramUnknownUserSecret
+    this.sasl = createSaslServer(mechanism, {
+      random: this.random,
+      hostname: this.hostname,
+      ...(secret === undefined ? {} : { scramUnknownUserSecret: secret }),
+    })
     return this.saslStep(this.sasl.start(initial))
   }
 

@@ -68,6 +68,13 @@ export interface Pop3ServerOptions {
   readonly loginDelay?: Pop3Policy<number>
   /** Random bytes for the APOP timestamp and SASL nonces; default `crypto.getRandomValues`. */
   readonly random?: (length: number) => Uint8Array
+  /**
+   * The key (at least `SCRAM_MIN_SECRET_LENGTH`, 16 bytes) of the made-up salt SCRAM
+   * answers for an unknown user, so it stays the same across restarts and servers and does
+   * not reveal which users exist (RFC 5802 §9). Default: `@mailwire/sasl`'s secret, random
+   * once per JavaScript realm.
+   */
+  readonly scramUnknownUserSecret?: Uint8Array
   /** Longest command line, CRLF included. Default {@link DEFAULT_POP3_MAX_LINE_LENGTH}. */
   readonly maxLineLength?: number
   /** Failed logins before the server closes. Default {@link DEFAULT_MAX_FAILED_LOGINS}. */

@@ -38,6 +38,12 @@ export interface SmtpClientOptions {
   readonly useChunking?: boolean
   /** Random bytes for SASL nonces. Default `crypto.getRandomValues`. */
   readonly random?: (length: number) => Uint8Array
+  /**
+   * The fewest SCRAM iterations (`i=`, RFC 7677 §4) the client accepts from the server;
+   * fewer fails AUTH before a proof is sent. Default `@mailwire/sasl`'s
+   * `DEFAULT_MIN_SCRAM_ITERATIONS` (4,096).
+   */
+  readonly minScramIterations?: number
   /** Longest reply line accepted. Default `DEFAULT_MAX_REPLY_LINE_LENGTH`. */
   readonly maxReplyLineLength?: number
   /** Most lines in one reply. Default `DEFAULT_MAX_REPLY_LINES`. */

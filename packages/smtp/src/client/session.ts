@@ -43,6 +43,10 @@ export class ClientSession {
     this.options = options
     this.lmtp = options.lmtp ?? false
     this.isSecure = options.isSecure ?? false
+    const minIterations = options.minScramIterations
+    if (minIterations !== undefined && !(Number.isInteger(minIterations) && minIterations > 0)) {
+      throw new RangeError(`minScramIterations must be a positive integer, not ${minIterations}`)
+    }
     const readerOptions: { maxLineLength?: number; maxLines?: number } = {}
     if (options.maxReplyLineLength !== undefined)
       readerOptions.maxLineLength = options.maxReplyLineLength

@@ -37,7 +37,7 @@ import {
 import { handleBdat, handleBdatBytes } from "./commands/bdat.js"
 import { answerMessage, feedData, handleData } from "./commands/data.js"
 import { acceptHello, handleHello } from "./commands/hello.js"
-import { acceptMail, acceptRcpt, handleMail, handleRcpt } from "./commands/mail.js"
+import { acceptMail, acceptRcpt, handleMail, handleRcpt, rejectRcpt } from "./commands/mail.js"
 import { handleSessionControl } from "./commands/session-control.js"
 import { handleStartTls, resumeAfterTls } from "./commands/starttls.js"
 import type { AuthEvent, SmtpServerDecision, SmtpServerEvent } from "./events.js"
@@ -212,7 +212,9 @@ export class SmtpServerConnection {
 
   /**
    * Refuses a decision with `reply` (a 4xx or 5xx), or a default refusal. In LMTP a
-   * refused `messageEnd` gets the same reply for every recipient. An `auth` decision is
+   * refused `messageEnd` gets the same reply for every recipient. A refused `rcptTo` is
+   * counted: the one that reaches `maxRejectedRecipients` is followed by `421 4.7.0` and
+   * close. An `auth` decision is
    * refused with `535 5.7.8` and counted, whatever the 5xx; a 4xx (RFC 4954 §6's
    * `454 4.7.0`, the backend is down) is sent as given and not counted. A reply that cannot be
    * sent (CR, LF or NUL in its text, a bad code) throws `LocalProtocolError` and the
@@ -234,6 +236,8 @@ export class SmtpServerConnection {
       answerAuth(s, kind === "secret" || kind === "scram" ? null : false)
     } else if (event.type === "messageEnd") {
       answerMessage(s, this.perRecipient(answer))
+    } else if (event.type === "rcptTo") {
+      rejectRcpt(s, answer)
     } else {
       s.reply(answer)
     }

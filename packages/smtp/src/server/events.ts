@@ -141,7 +141,8 @@ export interface ProtocolErrorEvent {
 /**
  * The connection is over: write the output, then close the socket. `reason` says why:
  * the client's QUIT (`221` queued), too many errors or failed AUTH attempts (`421`
- * queued), `shutdown()` (`421` queued), more input held behind a pending decision than
+ * queued), more refused recipients than `maxRejectedRecipients` (`421` queued, after the
+ * refusal), `shutdown()` (`421` queued), more input held behind a pending decision than
  * `maxBufferedInput` allows (`421` queued), or the peer closed.
  */
 export interface CloseEvent {
@@ -150,6 +151,7 @@ export interface CloseEvent {
     | "quit"
     | "too-many-errors"
     | "too-many-auth-failures"
+    | "too-many-rejected-recipients"
     | "shutdown"
     | "too-much-input"
     | "peer-closed"

@@ -3,7 +3,7 @@
  * SMTP, AUTH rules) and limits, each with a named default and the reason for its value.
  * Nothing here opens a socket or reads a clock.
  */
-import type { SaslMechanismName } from "@mailwire/sasl"
+import { type SaslMechanismName, SCRAM_MIN_SECRET_LENGTH } from "@mailwire/sasl"
 import type { BareLineEndingPolicy } from "@mailwire/wire"
 
 /**
@@ -31,6 +31,13 @@ export const DEFAULT_MAX_RECIPIENTS = 100
  * client makes one or two; a scanner or a client speaking another protocol makes many.
  */
 export const DEFAULT_MAX_BAD_COMMANDS = 20
+/**
+ * 20 recipients refused by the application before `421 4.7.0` and close: Postfix counts
+ * each rejected RCPT toward `smtpd_hard_error_limit` (default 20). A sender with a few
+ * stale addresses stays well under it; a connection probing for valid mailboxes (a
+ * directory harvest) is cut off after 20 guesses instead of guessing forever.
+ */
+export const DEFAULT_MAX_REJECTED_RECIPIENTS = 20
 /**
  * 3 failed AUTH attempts before `421` and close (DESIGN §4 invariant 7): enough for a
  * mistyped password, too few for guessing.
@@ -98,6 +105,13 @@ export interface SmtpServerOptions {
   readonly random?: (length: number) => Uint8Array
   /** The clock for SASL mechanisms that need one. Default `Date.now`. */
   readonly now?: () => number
+  /**
+   * The key (at least `SCRAM_MIN_SECRET_LENGTH`, 16 bytes) of the made-up salt SCRAM
+   * answers for an unknown user, so it stays the same across restarts and across servers
+   * behind one name, and does not reveal which users exist (RFC 5802 §9). Default:
+   * `@mailwire/sasl`'s secret, random once per JavaScript realm.
+   */
+  readonly scramUnknownUserSecret?: Uint8Array
   /** Default {@link DEFAULT_MAX_COMMAND_LINE_LENGTH}. */
   readonly maxCommandLineLength?: number
   /** Default {@link DEFAULT_MAX_AUTH_LINE_LENGTH}. */
@@ -112,6 +126,12 @@ export interface SmtpServerOptions {
   readonly maxBadCommands?: number
   /** Default {@link DEFAULT_MAX_AUTH_FAILURES}. */
   readonly maxAuthFailures?: number
+  /**
+   * RCPT decisions the application may refuse on one connection (4xx or 5xx, across
+   * transactions); the next refusal is followed by `421 4.7.0` and close (`close` reason
+   * `too-many-rejected-recipients`). Default {@link DEFAULT_MAX_REJECTED_RECIPIENTS}.
+   */
+  readonly maxRejectedRecipients?: number
   /**
    * Bytes held unread while a decision is pending; more closes the connection with `421`.
    * Default {@link DEFAULT_MAX_BUFFERED_INPUT}.
@@ -131,6 +151,7 @@ export interface ResolvedServerOptions {
   readonly bareLineEndings: BareLineEndingPolicy
   readonly random: ((length: number) => Uint8Array) | undefined
   readonly now: (() => number) | undefined
+  readonly scramUnknownUserSecret: Uint8Array | undefined
   readonly maxCommandLineLength: number
   readonly maxAuthLineLength: number
   readonly maxTextLineLength: number
@@ -138,11 +159,18 @@ export interface ResolvedServerOptions {
   readonly maxRecipients: number
   readonly maxBadCommands: number
   readonly maxAuthFailures: number
+  readonly maxRejectedRecipients: number
   readonly maxBufferedInput: number
 }
 
 /** Fills in every default of {@link SmtpServerOptions}. */
 export function resolveServerOptions(options: SmtpServerOptions): ResolvedServerOptions {
+  const secret = options.scramUnknownUserSecret
+  if (secret !== undefined && secret.length < SCRAM_MIN_SECRET_LENGTH) {
+    throw new RangeError(
+      `scramUnknownUserSecret needs at least ${SCRAM_MIN_SECRET_LENGTH} bytes, not ${secret.length}`,
+    )
+  }
   const ext = options.extensions ?? {}
   const lmtp = options.lmtp ?? false
   return {
@@ -166,6 +194,7 @@ export function resolveServerOptions(options: SmtpServerOptions): ResolvedServer
     bareLineEndings: options.bareLineEndings ?? "normalize",
     random: options.random,
     now: options.now,
+    scramUnknownUserSecret: options.scramUnknownUserSecret,
     maxCommandLineLength: options.maxCommandLineLength ?? DEFAULT_MAX_COMMAND_LINE_LENGTH,
     maxAuthLineLength: options.maxAuthLineLength ?? DEFAULT_MAX_AUTH_LINE_LENGTH,
     maxTextLineLength: options.maxTextLineLength ?? DEFAULT_MAX_TEXT_LINE_LENGTH,
@@ -173,6 +202,7 @@ export function resolveServerOptions(options: SmtpServerOptions): ResolvedServer
     maxRecipients: options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
     maxBadCommands: options.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS,
     maxAuthFailures: options.maxAuthFailures ?? DEFAULT_MAX_AUTH_FAILURES,
+    maxRejectedRecipients: options.maxRejectedRecipients ?? DEFAULT_MAX_REJECTED_RECIPIENTS,
     maxBufferedInput: options.maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
   }
 }

@@ -63,6 +63,8 @@ export class ServerSession {
   greeted: "EHLO" | "HELO" | "LHLO" | null = null
   auth: { readonly mechanism: SaslMechanismName; readonly username: string } | null = null
   authFailures = 0
+  /** RCPT decisions the application refused on this connection. */
+  rejectedRecipients = 0
   badCommands = 0
   transaction: Transaction | null = null
   pending: SmtpServerDecision | null = null

@@ -58,9 +58,10 @@ export function startAuth(session: ClientSession): void {
     return
   }
   const chosen = pick.mechanism
-  const { random } = session.options
+  const { random, minScramIterations } = session.options
   const saslOptions: { -readonly [K in keyof SaslClientOptions]: SaslClientOptions[K] } = {}
   if (random !== undefined) saslOptions.random = random
+  if (minScramIterations !== undefined) saslOptions.minScramIterations = minScramIterations
   const sasl = createSaslClient(chosen, session.options.credentials ?? {}, saslOptions)
   const initial = sasl.initialResponse()
   session.state = "auth"

@@ -65,12 +65,15 @@ export function handleAuth(session: ServerSession, command: AuthCommand): void {
     return
   }
   const mechanism = command.mechanism as SaslMechanismName
-  const { random, now, hostname } = session.options
+  const { random, now, hostname, scramUnknownUserSecret } = session.options
   const saslOptions: { -readonly [K in keyof SaslServerOptions]: SaslServerOptions[K] } = {
     hostname,
   }
   if (random !== undefined) saslOptions.random = random
   if (now !== undefined) saslOptions.now = now
+  if (scramUnknownUserSecret !== undefined) {
+    saslOptions.scramUnknownUserSecret = scramUnknownUserSecret
+  }
   const sasl = createSaslServer(mechanism, saslOptions)
   session.exchange = { mechanism, sasl }
   session.state = "auth"

@@ -129,3 +129,20 @@ export function acceptRcpt(
   session.state = "rcpt"
   session.reply(reply)
 }
+
+/**
+ * The application refused RCPT: send `reply` and count it. Past `maxRejectedRecipients`
+ * the connection closes with `421 4.7.0`, so one connection cannot probe mailboxes
+ * forever (Postfix counts these toward `smtpd_hard_error_limit`).
+ */
+export function rejectRcpt(session: ServerSession, reply: SmtpReplyInput): void {
+  session.reply(reply)
+  session.rejectedRecipients++
+  if (session.rejectedRecipients >= session.options.maxRejectedRecipients) {
+    session.close("too-many-rejected-recipients", {
+      code: 421,
+      enhancedCode: "4.7.0",
+      text: "Too many rejected recipients",
+    })
+  }
+}
