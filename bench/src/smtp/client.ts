@@ -1,0 +1,111 @@
+/**
+ * A benchmark SMTP client in its own process:
+ * `node --import tsx client.ts <kind> <port> <messages> <connections> <bodyBytes> [inFlight]`.
+ *
+ * - `mailwire-pipelining`: `connections` `SmtpClient`s from `@mailwire/node/smtp` with
+ *   PIPELINING on (MAIL, RCPT and DATA in one round trip, RFC 2920), each kept busy with
+ *   the next message queued behind the current one; the load generator of the pipelining
+ *   rows.
+ * - `mailwire-pool`: `createTransport({ pool: true })` with `maxConnections` =
+ *   `connections` and every other pool setting at its default.
+ * - `nodemailer-pool`: nodemailer 10.6.1's `createTransport({ pool: true })`, the same.
+ *
+ * The pooled clients get the same raw message (no MIME building) and the same number of
+ * `sendMail` calls in flight (`inFlight`). Prints one JSON line: wall and CPU seconds of the sending
+ * alone (connecting included, loading the code not).
+ */
+import { createTransport, SmtpClient } from "@mailwire/node/smtp"
+import nodemailer from "nodemailer"
+import { startCpuProfile } from "./cpu-profile.js"
+import { FROM, messageText, TO } from "./message.js"
+
+/** Messages queued behind the one on the wire, per pipelining connection. */
+const QUEUED_PER_CONNECTION = 2
+
+const [
+  kind = "",
+  portText = "",
+  messagesText = "",
+  connectionsText = "",
+  bodyText = "",
+  inFlightText = "1",
+] = process.argv.slice(2)
+const port = Number(portText)
+const messages = Number(messagesText)
+const connections = Number(connectionsText)
+const inFlight = Number(inFlightText)
+const raw = new TextEncoder().encode(messageText(Number(bodyText)))
+const envelope = { from: FROM, to: [TO] }
+
+/** Runs `send` `messages` times with at most `parallel` calls pending. */
+async function drive(parallel: number, send: (n: number) => Promise<unknown>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < messages) await send(next++)
+  }
+  await Promise.all(Array.from({ length: Math.min(parallel, messages) }, worker))
+}
+
+async function pipelining(): Promise<void> {
+  const clients = Array.from(
+    { length: connections },
+    () => new SmtpClient({ host: "127.0.0.1", port, startTls: "never", pipelining: true }),
+  )
+  await Promise.all(clients.map((client) => client.connect()))
+  let next = 0
+  const session = async (client: SmtpClient) => {
+    const worker = async () => {
+      while (next < messages) {
+        next++
+        await client.send({ from: FROM, to: [TO], body: raw })
+      }
+    }
+    await Promise.all(Array.from({ length: QUEUED_PER_CONNECTION }, worker))
+    await client.quit()
+  }
+  await Promise.all(clients.map(session))
+}
+
+async function mailwirePool(): Promise<void> {
+  const transport = createTransport({
+    host: "127.0.0.1",
+    port,
+    startTls: "never",
+    pool: true,
+    maxConnections: connections,
+  })
+  await drive(inFlight, () => transport.sendMail({ raw, envelope }))
+  await transport.close()
+}
+
+async function nodemailerPool(): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: connections,
+  })
+  const body = Buffer.from(raw)
+  await drive(inFlight, () => transport.sendMail({ raw: body, envelope }))
+  transport.close()
+}
+
+const runs: Record<string, () => Promise<void>> = {
+  "mailwire-pipelining": pipelining,
+  "mailwire-pool": mailwirePool,
+  "nodemailer-pool": nodemailerPool,
+}
+const run = runs[kind]
+if (run === undefined) throw new Error(`unknown client kind ${kind}`)
+const writeProfile = await startCpuProfile()
+const cpuBefore = process.cpuUsage()
+const started = performance.now()
+await run()
+const seconds = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(cpuBefore)
+await writeProfile()
+process.stdout.write(
+  `${JSON.stringify({ kind, messages, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`,
+)

@@ -1,0 +1,460 @@
+/**
+ * `pnpm bench:smtp`: mailwire's SMTP server, SMTP client and POP3 server and client
+ * against smtp-server 3.21.6, nodemailer 10.6.1, Postfix's `smtp-source`/`smtp-sink` (C),
+ * Dovecot and Python's poplib, in one run on this machine, over loopback. Every server
+ * runs in its own process and is stopped by its PID. Prints the tables and writes them to
+ * `docs/benchmarks/smtp.md`; where a target is missed, profiles the mailwire side with
+ * V8's CPU profiler (the one `node --cpu-prof` runs, started after the code is loaded)
+ * and writes what the profile shows there too.
+ *
+ * `BENCH_SMTP_SCALE` (default 1) multiplies every message count, `BENCH_SMTP_ROUNDS`
+ * (default 3) sets the repetitions; the document says which were used.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir, totalmem } from "node:os"
+import { join } from "node:path"
+import { measurePop3, POP3_RUNS, type Pop3Result, type Pop3RunName } from "../pop3/measure.js"
+import {
+  POP3_SERVER_FINDINGS,
+  SMTP_CLIENT_FINDINGS,
+  SMTP_SERVER_FINDINGS,
+  SMTP_SERVER_PER_CONNECTION_FINDINGS,
+} from "./findings.js"
+import {
+  type Best,
+  best,
+  CLIENTS,
+  type ClientName,
+  clientRun,
+  type Load,
+  POOL_IN_FLIGHT,
+  pipeliningAgainst,
+  type Sample,
+  smtpSourceAgainst,
+} from "./loads.js"
+import { benchDir, type NodeServer, startNodeServer, startSmtpSink } from "./processes.js"
+import { type ProfileSummary, summarizeProfiles } from "./profile.js"
+import { fmt, profileSection, ratio, table, verdict } from "./report.js"
+
+const COMMAND = "pnpm bench:smtp"
+const repoDir = join(benchDir, "..")
+const SCALE = Number(process.env.BENCH_SMTP_SCALE ?? "1")
+const ROUNDS = Number(process.env.BENCH_SMTP_ROUNDS ?? "3")
+const scaled = (count: number) => Math.max(1, Math.round(count * SCALE))
+
+/** The issue's loads. 4 KB is the body size `smtp-source -l` sends. */
+const PERSISTENT: Load = {
+  sessions: 20,
+  messages: scaled(20_000),
+  bodyBytes: 4096,
+  persistent: true,
+}
+const PER_CONNECTION: Load = {
+  sessions: 10,
+  messages: scaled(4000),
+  bodyBytes: 4096,
+  persistent: false,
+}
+/** Small messages for the clients; 5 connections is nodemailer's default pool size. */
+const CLIENT_LOAD: Load = {
+  sessions: 5,
+  messages: scaled(10_000),
+  bodyBytes: 200,
+  persistent: true,
+}
+const POP3_MESSAGES = scaled(2000)
+const POP3_BODY_BYTES = 4096
+/** Messages each server takes before measuring, so JIT warm-up is not in the figures. */
+const WARM_UP: Load = { ...PERSISTENT, messages: scaled(2000) }
+
+const SERVERS = ["mailwire", "smtp-server", "smtp-sink"] as const
+type ServerName = (typeof SERVERS)[number]
+const LOADS = ["persistent", "per-connection", "pipelining"] as const
+type LoadName = (typeof LOADS)[number]
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+async function startServer(name: ServerName, profileFile?: string): Promise<NodeServer> {
+  return name === "smtp-sink"
+    ? startSmtpSink()
+    : startNodeServer("smtp/server.ts", [name], profileFile)
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key) ?? []
+  list.push(value)
+  map.set(key, list)
+}
+
+function logSample(what: string, sample: Sample): void {
+  log(
+    `  ${what}: ${fmt(sample.messages / sample.seconds)} msg/s, ${fmt((sample.cpuSeconds / sample.messages) * 1e6)} µs CPU/msg`,
+  )
+}
+
+async function measureServers(servers: Map<ServerName, NodeServer>): Promise<Map<string, Best>> {
+  for (const [name, server] of servers) {
+    log(`warming up ${name}`)
+    await smtpSourceAgainst(server, WARM_UP)
+    await pipeliningAgainst(server, WARM_UP)
+  }
+  const samples = new Map<string, Sample[]>()
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`SMTP server round ${round + 1}/${ROUNDS}`)
+    for (const [name, server] of servers) {
+      const persistent = await smtpSourceAgainst(server, PERSISTENT)
+      logSample(`persistent ${name}`, persistent)
+      push(samples, `persistent ${name}`, persistent)
+      const perConnection = await smtpSourceAgainst(server, PER_CONNECTION)
+      logSample(`per-connection ${name}`, perConnection)
+      push(samples, `per-connection ${name}`, perConnection)
+      const pipelining = await pipeliningAgainst(server, PERSISTENT)
+      logSample(`pipelining ${name}`, pipelining)
+      push(samples, `pipelining ${name}`, pipelining)
+    }
+  }
+  return new Map([...samples].map(([key, list]) => [key, best(list)] as const))
+}
+
+async function measureClients(sink: NodeServer): Promise<Map<ClientName, Best>> {
+  const samples = new Map<ClientName, Sample[]>()
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`SMTP client round ${round + 1}/${ROUNDS}`)
+    for (const client of CLIENTS) {
+      const sample = await clientRun(client, sink, CLIENT_LOAD)
+      logSample(client, sample)
+      push(samples, client, sample)
+    }
+  }
+  return new Map([...samples].map(([key, list]) => [key, best(list)] as const))
+}
+
+/** Runs `work` with a fresh folder for `.cpuprofile` files and summarizes them. */
+async function profiled(work: (dir: string) => Promise<void>): Promise<ProfileSummary> {
+  const dir = mkdtempSync(join(tmpdir(), "mailwire-bench-prof-"))
+  try {
+    await work(dir)
+    return summarizeProfiles(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function profileServer(load: Load): Promise<ProfileSummary> {
+  return profiled(async (dir) => {
+    const server = await startServer("mailwire", join(dir, "smtp-server.cpuprofile"))
+    try {
+      await smtpSourceAgainst(server, WARM_UP)
+      await smtpSourceAgainst(server, load)
+    } finally {
+      await server.stop()
+    }
+  })
+}
+
+async function profileClient(sink: NodeServer): Promise<ProfileSummary> {
+  return profiled(async (dir) => {
+    await clientRun("mailwire-pool", sink, CLIENT_LOAD, join(dir, "smtp-client.cpuprofile"))
+  })
+}
+
+/** "20 sessions, 20,000 messages, 4,096-byte body". */
+function countsText(load: Load): string {
+  return `${fmt(load.sessions)} sessions, ${fmt(load.messages)} messages, ${fmt(load.bodyBytes)}-byte body`
+}
+
+function loadText(load: Load): string {
+  return `${load.persistent ? "persistent connections" : "a new connection per message"}, ${countsText(load)}`
+}
+
+/** A section's figures, or why it could not be measured (the adapters are still changing). */
+type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string }
+
+async function attempt<T>(what: string, work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() }
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error)
+    log(`${what} failed: ${text}`)
+    const reason = text.split("\n").find((line) => /Error|failed|timed out/.test(line)) ?? text
+    return { ok: false, reason: reason.trim().slice(0, 300) }
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  const servers = new Map<ServerName, NodeServer>()
+  const profiles: string[] = []
+  let serverBest: Outcome<Map<string, Best>>
+  let clientBest: Outcome<Map<ClientName, Best>>
+  try {
+    for (const name of SERVERS) servers.set(name, await startServer(name))
+    const sink = servers.get("smtp-sink")!
+    serverBest = await attempt("SMTP server", () => measureServers(servers))
+    clientBest = await attempt("SMTP client", () => measureClients(sink))
+    if (serverBest.ok) {
+      const byName = serverBest.value
+      const get = (load: LoadName, server: ServerName) => byName.get(`${load} ${server}`)!
+      const persistentMissed =
+        get("persistent", "mailwire").rate < get("persistent", "smtp-sink").rate ||
+        get("persistent", "mailwire").rate < 1.5 * get("persistent", "smtp-server").rate
+      const perConnectionMissed =
+        get("per-connection", "mailwire").rate < 0.7 * get("per-connection", "smtp-sink").rate
+      const missed = [
+        { load: PERSISTENT, isMissed: persistentMissed, findings: SMTP_SERVER_FINDINGS },
+        {
+          load: PER_CONNECTION,
+          isMissed: perConnectionMissed,
+          findings: SMTP_SERVER_PER_CONNECTION_FINDINGS,
+        },
+      ]
+      for (const { load, isMissed, findings } of missed) {
+        if (!isMissed) continue
+        const summary = await attempt("profiling the SMTP server", () => profileServer(load))
+        if (!summary.ok) continue
+        profiles.push(
+          profileSection(
+            `SMTP server (\`createSmtpServer\`), ${load.persistent ? "persistent connections" : "a new connection per message"}`,
+            `V8's CPU profiler (what \`node --cpu-prof\` runs) in the server process, from listening to exit, while \`smtp-source\` sends a warm-up of ${fmt(WARM_UP.messages)} and then ${loadText(load)}.`,
+            summary.value,
+            findings,
+          ),
+        )
+      }
+    }
+    if (clientBest.ok) {
+      const pool = clientBest.value.get("mailwire-pool")!
+      const missed =
+        pool.rate < 3 * clientBest.value.get("nodemailer-pool")!.rate ||
+        pool.rate < 0.7 * clientBest.value.get("smtp-source")!.rate
+      const summary = missed
+        ? await attempt("profiling the SMTP client", () => profileClient(sink))
+        : null
+      if (summary?.ok) {
+        profiles.push(
+          profileSection(
+            "SMTP client (`createTransport({ pool: true })`)",
+            `V8's CPU profiler (what \`node --cpu-prof\` runs) in the client process around the sending of ${loadText(CLIENT_LOAD)} to \`smtp-sink\`.`,
+            summary.value,
+            SMTP_CLIENT_FINDINGS,
+          ),
+        )
+      }
+    }
+  } finally {
+    for (const server of servers.values()) await server.stop()
+  }
+  log("POP3")
+  const profileDirs: string[] = []
+  const pop3 = await attempt("POP3", () =>
+    measurePop3(POP3_MESSAGES, POP3_BODY_BYTES, ROUNDS, log, (results) => {
+      const fromMailwire = results.get("poplib ← mailwire (Maildir)")!.client.rate
+      if (fromMailwire >= results.get("poplib ← Dovecot")!.client.rate) return undefined
+      log("profiling mailwire's POP3 server")
+      const dir = mkdtempSync(join(tmpdir(), "mailwire-bench-prof-"))
+      profileDirs.push(dir)
+      return dir
+    }),
+  )
+  for (const dir of profileDirs) {
+    const summary = await attempt("profiling the POP3 server", async () => summarizeProfiles(dir))
+    rmSync(dir, { recursive: true, force: true })
+    if (summary.ok) {
+      profiles.push(
+        profileSection(
+          "POP3 server (`createPop3Server` on `MaildirStore`)",
+          `V8's CPU profiler (what \`node --cpu-prof\` runs) in the server process, from listening to exit, while poplib retrieves the ${fmt(POP3_MESSAGES)} messages twice.`,
+          summary.value,
+          POP3_SERVER_FINDINGS,
+        ),
+      )
+    }
+  }
+  const doc = render(serverBest, clientBest, pop3, profiles, (Date.now() - started) / 1000)
+  const docFile = join(repoDir, "docs", "benchmarks", "smtp.md")
+  mkdirSync(join(repoDir, "docs", "benchmarks"), { recursive: true })
+  writeFileSync(docFile, doc)
+  process.stdout.write(doc)
+  log(`wrote ${docFile}`)
+}
+
+const SERVER_LABELS: Record<ServerName, string> = {
+  mailwire: "mailwire `createSmtpServer`",
+  "smtp-server": "smtp-server 3.21.6",
+  "smtp-sink": "Postfix smtp-sink (C)",
+}
+
+const CLIENT_LABELS: Record<ClientName, string> = {
+  "mailwire-pool": "mailwire `createTransport({ pool: true })`",
+  "nodemailer-pool": "nodemailer 10.6.1 `createTransport({ pool: true })`",
+  "smtp-source": "Postfix smtp-source (C), `-d`",
+}
+
+function serverTable(byName: Map<string, Best>, load: LoadName): string {
+  const get = (server: ServerName) => byName.get(`${load} ${server}`)!
+  const ours = get("mailwire")
+  return table(
+    [
+      ["server", "msg/s", "server CPU µs/msg", "mailwire's msg/s ÷ this"],
+      ...SERVERS.map((server) => [
+        SERVER_LABELS[server],
+        fmt(get(server).rate),
+        fmt(get(server).cpuMicrosPerMessage),
+        server === "mailwire" ? "—" : ratio(ours.rate, get(server).rate),
+      ]),
+    ],
+    [false, true, true, true],
+  )
+}
+
+function clientTable(byName: Map<ClientName, Best>): string {
+  const pool = byName.get("mailwire-pool")!
+  return table(
+    [
+      ["client", "msg/s", "client CPU µs/msg", "mailwire's msg/s ÷ this"],
+      ...CLIENTS.map((client) => [
+        CLIENT_LABELS[client],
+        fmt(byName.get(client)!.rate),
+        fmt(byName.get(client)!.cpuMicrosPerMessage),
+        client === "mailwire-pool" ? "—" : ratio(pool.rate, byName.get(client)!.rate),
+      ]),
+    ],
+    [false, true, true, true],
+  )
+}
+
+function pop3Table(byName: Map<Pop3RunName, Pop3Result>): string {
+  return table(
+    [
+      ["client ← server", "msg/s", "client CPU µs/msg", "server CPU µs/msg"],
+      ...POP3_RUNS.map((run) => {
+        const row = byName.get(run.name)!
+        return [
+          run.name,
+          fmt(row.client.rate),
+          fmt(row.client.cpuMicrosPerMessage),
+          fmt(row.serverCpuMicrosPerMessage),
+        ]
+      }),
+    ],
+    [false, true, true, true],
+  )
+}
+
+/** A target row: `ours / theirs` against `factor`, or "not measured". */
+function targetRow(text: string, figures: { ours: number; theirs: number } | null, factor: number) {
+  if (figures === null) return [text, "—", "not measured"]
+  return [
+    text,
+    ratio(figures.ours, figures.theirs),
+    verdict(figures.ours >= factor * figures.theirs),
+  ]
+}
+
+function section<T>(outcome: Outcome<T>, body: (value: T) => string): string {
+  return outcome.ok ? body(outcome.value) : `Not measured in this run: ${outcome.reason}`
+}
+
+function render(
+  servers: Outcome<Map<string, Best>>,
+  clients: Outcome<Map<ClientName, Best>>,
+  pop3: Outcome<Map<Pop3RunName, Pop3Result>>,
+  profiles: readonly string[],
+  runSeconds: number,
+): string {
+  const server = (load: LoadName, other: ServerName) =>
+    servers.ok
+      ? {
+          ours: servers.value.get(`${load} mailwire`)!.rate,
+          theirs: servers.value.get(`${load} ${other}`)!.rate,
+        }
+      : null
+  const client = (other: ClientName) =>
+    clients.ok
+      ? { ours: clients.value.get("mailwire-pool")!.rate, theirs: clients.value.get(other)!.rate }
+      : null
+  const pop = pop3.ok
+    ? {
+        ours: pop3.value.get("poplib ← mailwire (Maildir)")!.client.rate,
+        theirs: pop3.value.get("poplib ← Dovecot")!.client.rate,
+      }
+    : null
+  const targets = table(
+    [
+      ["target", "measured", "result"],
+      targetRow(
+        "SMTP server, persistent: ≥ 1.0× smtp-sink's msg/s",
+        server("persistent", "smtp-sink"),
+        1,
+      ),
+      targetRow(
+        "SMTP server, persistent: ≥ 1.5× smtp-server's msg/s",
+        server("persistent", "smtp-server"),
+        1.5,
+      ),
+      targetRow(
+        "SMTP server, per connection: ≥ 0.7× smtp-sink's msg/s",
+        server("per-connection", "smtp-sink"),
+        0.7,
+      ),
+      targetRow("SMTP client: ≥ 3× nodemailer's msg/s", client("nodemailer-pool"), 3),
+      targetRow("SMTP client: ≥ 0.7× smtp-source's msg/s", client("smtp-source"), 0.7),
+      targetRow("POP3 server: poplib reads from mailwire no slower than from Dovecot", pop, 1),
+    ],
+    [false, true, false],
+  )
+  const cpu = cpus()
+  const settings = [
+    SCALE === 1 ? "" : `\`BENCH_SMTP_SCALE=${SCALE}\``,
+    process.env.BENCH_SMTP_ROUNDS === undefined ? "" : `\`BENCH_SMTP_ROUNDS=${ROUNDS}\``,
+  ].filter((text) => text !== "")
+  return `# SMTP and POP3: mailwire against smtp-server, nodemailer, Postfix's C tools and Dovecot
+
+Written by \`${COMMAND}\` (\`bench/src/smtp/run.ts\`, \`bench/src/pop3/\`); do not edit by hand.
+
+- date: ${new Date().toISOString()}
+- machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown"}), ${fmt(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}
+- command: \`${COMMAND}\`${settings.length === 0 ? " (the issue's counts)" : ` with ${settings.join(" and ")}`}; the whole run took ${fmt(runSeconds / 60, 1)} minutes
+- every server runs in its own process, loopback only, stopped by its PID; each figure is the best of ${ROUNDS} rounds run round-robin (msg/s: the highest; CPU µs/msg: the lowest), after a warm-up of ${fmt(WARM_UP.messages)} messages per server
+- server CPU is read from \`/proc/PID/stat\` (user + system, all threads, plus reaped children) before and after each run; client CPU is \`process.cpuUsage()\` around the sending for the Node clients, \`getrusage\` of the whole process for smtp-source and \`time.process_time()\` around the retrieval for poplib
+- this machine has ${cpu.length} cores, shared by the load generator, the server and whatever else runs on it at the time, so wall-clock rates are noisy; CPU per message is the steadier figure. mailwire runs from its TypeScript sources through tsx (\`bench/tsconfig.json\` maps \`@mailwire/*\` to each package's \`src/\`)
+
+## SMTP server: smtp-source → server
+
+### Persistent connections (\`smtp-source -d\`, ${countsText(PERSISTENT)})
+
+${section(servers, (value) => serverTable(value, "persistent"))}
+
+### A new connection per message (${countsText(PER_CONNECTION)})
+
+${section(servers, (value) => serverTable(value, "per-connection"))}
+
+smtp-server waits a fixed 100 ms before its greeting on every connection (its "early talker" check, not configurable), so with ${PER_CONNECTION.sessions} sessions it cannot pass ${fmt(PER_CONNECTION.sessions * 10)} msg/s on this load.
+
+### Pipelining: mailwire's \`SmtpClient\` (PIPELINING on) → server (persistent connections, ${countsText(PERSISTENT)})
+
+${section(servers, (value) => serverTable(value, "pipelining"))}
+
+Each connection sends MAIL, RCPT and DATA in one round trip (RFC 2920) and has the next message queued behind the current one. Where a server is faster than this Node load generator, the row measures the generator.
+
+## SMTP client → smtp-sink (persistent connections, ${countsText(CLIENT_LOAD)})
+
+${section(clients, clientTable)}
+
+Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run.
+
+## POP3: ${fmt(POP3_MESSAGES)} messages of ${fmt(POP3_BODY_BYTES)}-byte body, RETR one after another
+
+${section(pop3, pop3Table)}
+
+Dovecot 2.3 (private instance, Maildir) and mailwire's \`createPop3Server\` on \`MaildirStore\` (its own process) serve the same files; USER/PASS without TLS on both. Dovecot's CPU is its whole process tree (it forks a process per session). Every run is checked to receive every octet.
+
+## Targets (issue 10)
+
+${targets}
+${profiles.length === 0 ? "" : `\n## Profiles where a target was missed\n\n${profiles.join("\n")}`}`
+}
+
+await main()
