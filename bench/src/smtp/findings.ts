@@ -17,14 +17,14 @@ export const SMTP_SERVER_FINDINGS = `What it shows, and what remains:
   address checks (\`isDotString\`, \`isDomain\`) and a \`Readable\` with its listeners per
   message. No single function is worth more than a few percent, so no one change meets the
   target.
-- For \`@mailwire/node\` (smtp-server-session.ts \`process\`): when \`onMailFrom\` /
-  \`onRcptTo\` are not set, accept at once without \`await this.decide(…)\` (today every
-  MAIL and RCPT costs promise turns, and \`toEnvelope\` builds an envelope for every RCPT
-  even with no hook to see it); await only hooks that return a promise; and write without
-  \`await\` when \`socket.write\` returns true, waiting only for \`'drain'\`.
-- For \`@mailwire/smtp\` (wire/reply.ts): keep the bytes of constant replies (\`250 2.1.0\`,
-  \`250 2.1.5\`, \`354\`, \`250 2.0.0\`) encoded once instead of formatting and encoding
-  per reply.
+- Done since the first profile: \`@mailwire/node\` accepts MAIL and RCPT at once when
+  \`onMailFrom\` / \`onRcptTo\` are not set, awaits only hooks that return a promise,
+  builds the RCPT envelope only for a hook, and writes without \`await\` unless
+  \`socket.write\` asks to wait for \`'drain'\`; \`@mailwire/smtp\` keeps the bytes of its
+  constant replies (\`250 2.1.0\`, \`250 2.1.5\`, \`354\`, \`250 2.0.0\`) encoded once
+  (server/constant-replies.ts).
+- What is left is per-message work spread thin: address checks, the \`Readable\` per
+  message and its listeners, and a promise turn per input chunk in the session.
 - mailwire runs here from source through tsx, whose \`keepNames\` helper (\`__name\`) shows
   up inside mailwire's hot functions; the published build (tsup) does not have it.`
 
@@ -36,9 +36,9 @@ export const SMTP_SERVER_PER_CONNECTION_FINDINGS = `What it shows, and what rema
   garbage it leaves, then to the session's set-up in \`@mailwire/node\`
   (\`SmtpServerSession.start\`, \`machineOptions\` with \`withoutUndefined\` rebuilt for
   every connection) and the same per-message costs as with persistent connections.
-- For \`@mailwire/node\`: build the machine options once per server (only \`isSecure\`
-  differs per connection) and create the per-connection objects (body stream, timers)
-  lazily, when a transaction needs them.
+- Done since the first profile: the machine options are built once per server. Still to
+  try: create the per-connection objects (body stream, timers) lazily, when a
+  transaction needs them.
 - smtp-sink is a single-process C program that does nothing with the message; with
   Node's fixed cost for every accepted socket, 0.7× of it is unlikely for any Node server
   on this machine. smtp-server cannot be compared on this load: its fixed 100 ms greeting
@@ -51,15 +51,14 @@ export const SMTP_CLIENT_FINDINGS = `What it shows, and what remains:
   calls per message (MAIL, RCPT and DATA together, then the body with its end), so the
   time goes to JavaScript per message, not to round trips. \`writeBuffer\` is the kernel's
   loopback send.
-- \`createTransport().sendMail\` parses the raw message's header section with
-  \`@mailwire/rfc5322\` (\`envelopeFromHeaders\`) even when the caller gives the envelope
-  (smtp-transport.ts); parse it only when \`message.envelope\` is missing.
-- Per message the client also re-arms its command timer (\`node:timers\` \`insert\`),
-  validates both addresses with the wire grammar (\`isDotString\`, in \`prepareTransaction\`)
-  and joins the body into the machine's output (\`concatBytes\` in \`takeOutput\`), a copy
-  of every body that \`socket.cork()\` or \`writev\` would avoid while still sending once; a
-  pool connection that is replaced after \`maxMessages\` runs its options through zod again
-  in the \`SmtpClient\` constructor (validate once in \`createTransport\` and pass them on).
+- Done since the first profile: \`sendMail\` parses the raw header section
+  (\`envelopeFromHeaders\`) only when \`message.envelope\` is missing; the pool checks
+  its client options with zod once, not for every replacement connection; and the client
+  writes the machine's output pieces (\`takeOutputChunks\`) corked instead of joining
+  every body into one copy.
+- Per message the client still re-arms its command timer (\`node:timers\` \`insert\`) and
+  validates both addresses with the wire grammar (\`isDotString\`, in
+  \`prepareTransaction\`).
 - smtp-source is C and never leaves its loop; ≥ 0.7× of it (tens of thousands of
   messages a second on 5 connections) is out of reach for a Node client on this machine
   whatever is fixed above; ≥ 3× nodemailer needs the client's CPU per message cut by
@@ -69,18 +68,13 @@ export const SMTP_CLIENT_FINDINGS = `What it shows, and what remains:
 export const POP3_SERVER_FINDINGS = `What it shows, and what remains:
 
 - poplib sends one RETR and waits for the final \`.\`, so each file-system round trip on
-  Node's thread pool is paid in full per message. \`strace\` of the server shows, per RETR:
-  \`utimensat\` on the maildrop's lock file (\`touch()\` in maildrop.ts, before every
-  \`list\`, \`read\` and \`delete\`), \`openat\`, a \`read\` into a new 64 KiB buffer
-  (\`READ_CHUNK_BYTES\`, allocated per read even for a 4 KB message), a second \`read\` that
-  returns 0, and \`close\`: five thread-pool round trips, with two socket writes (\`+OK\`
-  and the body, then \`.\` on its own only after the last read and the close).
-- For \`@mailwire/maildir\`: touch the lock at most once per a fraction of
-  \`staleLockMs\` (a timestamp check) instead of on every call; read a message whose size
-  is known (the \`S=\` in its name, or the scan) with one buffer of that size and no extra
-  read for the end; skip the \`withCrlf\` pass (crlf.ts) when the file has no bare LF,
-  which its name's \`W=\` or one \`indexOf\` can tell.
-- For \`@mailwire/node\` (pop3-server-session.ts \`retrieve\`) and the maildrop's \`read\`:
-  stop when the bytes read reach the known size instead of reading to EOF, and write the
-  terminating \`.\` together with the last chunk, so the client is not kept waiting on the
-  \`close\`.`
+  Node's thread pool is paid in full per message. Per RETR the server used to make five
+  (\`utimensat\` on the lock file, \`openat\`, a \`read\` into a new 64 KiB buffer, a
+  second \`read\` returning 0, \`close\`) and two socket writes.
+- Done since the first profile: the lock is touched at most once per
+  \`LOCK_TOUCH_INTERVAL_MS\`; a message is read with one buffer of its scanned CRLF size
+  and no read for the end when the bytes match that size; bare LFs are found with
+  \`indexOf\` jumps, so a CRLF file passes \`withCrlf\` untouched; and the last chunk goes
+  out together with the terminating \`.\`. That leaves \`openat\`, one \`read\` and
+  \`close\`: three thread-pool round trips per message, against Dovecot's forked process
+  reading with blocking calls.`

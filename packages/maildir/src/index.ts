@@ -36,7 +36,12 @@ export type { MaildirImapFlag } from "./flags.js"
 export { flagsFromImap, flagsToImap, MAILDIR_FLAG_LETTERS, normalizeFlags } from "./flags.js"
 export type { MailboxSettings, MailboxState, MaildirMessage } from "./mailbox.js"
 export { MaildirMailbox, READ_CHUNK_BYTES, UIDLIST_FILE } from "./mailbox.js"
-export { MAILDROP_IN_USE, POP3_LOCK_FILE, pop3UniqueId } from "./maildrop.js"
+export {
+  LOCK_TOUCH_INTERVAL_MS,
+  MAILDROP_IN_USE,
+  POP3_LOCK_FILE,
+  pop3UniqueId,
+} from "./maildrop.js"
 export { decodeMutf7, encodeMutf7 } from "./mutf7.js"
 export type { MailboxName, MailboxNameEncoding } from "./names.js"
 export {

@@ -15,7 +15,7 @@
  */
 import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises"
 import { join } from "node:path"
-import { CrlfSize } from "./crlf.js"
+import { CrlfSize, countBareLf } from "./crlf.js"
 import { type DeliveryResult, deliverToMaildir, type MessageSource } from "./delivery.js"
 import { writeFileDurably } from "./durable-file.js"
 import { MaildirError } from "./errors.js"
@@ -183,11 +183,22 @@ export class MaildirMailbox {
 
   /**
    * The message's bytes as stored, in chunks of up to {@link READ_CHUNK_BYTES}. Follows
-   * the file if another program renamed or moved it since the last sync.
+   * the file if another program renamed or moved it since the last sync. Given the
+   * `vsize` the last sync measured, the first read asks for that many bytes plus one; when
+   * what comes back has exactly that CRLF size, it is the whole file and is yielded as one
+   * chunk without a second read to find the end.
    */
-  async *read(uid: number): AsyncGenerator<Uint8Array, void, undefined> {
+  async *read(uid: number, vsize?: number): AsyncGenerator<Uint8Array, void, undefined> {
     const handle = await this.openMessage(uid)
     try {
+      if (vsize !== undefined) {
+        const whole = new Uint8Array(vsize + 1)
+        const { bytesRead } = await handle.read(whole, 0, whole.length, null)
+        if (bytesRead === 0) return
+        const bytes = whole.subarray(0, bytesRead)
+        yield bytes
+        if (bytesRead <= vsize && bytesRead + countBareLf(bytes, false) === vsize) return
+      }
       for (;;) {
         const chunk = new Uint8Array(READ_CHUNK_BYTES)
         const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)

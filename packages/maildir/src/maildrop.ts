@@ -16,6 +16,15 @@ import type { MailboxState, MaildirMailbox } from "./mailbox.js"
 /** The lock file's name in a user's Maildir. */
 export const POP3_LOCK_FILE = "mailwire-pop3.lock"
 
+/**
+ * How often, at most, the lock file's time is refreshed while the maildrop is used: one
+ * minute. Refreshing on every command cost a `utimensat` per RETR; once a minute is far
+ * inside the 30-minute stale age (`DEFAULT_STALE_LOCK_MS`, RFC 1939 §8's autologout
+ * floor is 10 minutes), so a working session's lock is never taken for stale. A store
+ * configured with a shorter stale age is touched at least four times within it.
+ */
+export const LOCK_TOUCH_INTERVAL_MS = 60 * 1000
+
 /** The POP3 unique-id of a message (Dovecot's `%08Xu%08Xv`; RFC 1939 §7). */
 export function pop3UniqueId(uid: number, uidValidity: number): string {
   const hex = (value: number) => value.toString(16).toUpperCase().padStart(8, "0")
@@ -33,12 +42,20 @@ export function maildirMaildrop(
   inbox: MaildirMailbox,
   state: MailboxState,
   held: LockFile,
+  staleLockMs: number,
 ): Maildrop {
-  const uids = new Map(
-    state.messages.map((message) => [pop3UniqueId(message.uid, state.uidValidity), message.uid]),
+  const touchInterval = Math.min(LOCK_TOUCH_INTERVAL_MS, staleLockMs / 4)
+  const messages = new Map(
+    state.messages.map((message) => [pop3UniqueId(message.uid, state.uidValidity), message]),
   )
   let isOpen = true
-  const touch = () => held.touch().catch(() => undefined)
+  let touchedAt = Date.now()
+  const touch = async () => {
+    const now = Date.now()
+    if (now - touchedAt < touchInterval) return
+    touchedAt = now
+    await held.touch().catch(() => undefined)
+  }
   return {
     list: async () => {
       await touch()
@@ -48,16 +65,16 @@ export function maildirMaildrop(
       }))
     },
     read: async function* (uniqueId) {
-      const uid = uids.get(uniqueId)
-      if (uid === undefined) throw new Error(`No message with unique-id ${uniqueId}`)
+      const message = messages.get(uniqueId)
+      if (message === undefined) throw new Error(`No message with unique-id ${uniqueId}`)
       await touch()
-      yield* withCrlf(inbox.read(uid))
+      yield* withCrlf(inbox.read(message.uid, message.vsize))
     },
     delete: async (uniqueIds) => {
       await touch()
       const gone = uniqueIds.flatMap((id) => {
-        const uid = uids.get(id)
-        return uid === undefined ? [] : [uid]
+        const message = messages.get(id)
+        return message === undefined ? [] : [message.uid]
       })
       if (gone.length > 0) await inbox.expunge(gone, state.uidValidity)
     },

@@ -300,7 +300,7 @@ export class MaildirStore implements MaildropStore {
       if (held === null) return MAILDROP_IN_USE
       try {
         const inbox = new MaildirMailbox(path, "INBOX", this.settings)
-        return maildirMaildrop(inbox, await inbox.sync(), held)
+        return maildirMaildrop(inbox, await inbox.sync(), held, this.settings.staleLockMs)
       } catch (error) {
         await held.release()
         throw error

@@ -1,14 +1,20 @@
 import { existsSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { MaildirStore, POP3_LOCK_FILE, pop3UniqueId, UIDLIST_FILE } from "@mailwire/maildir"
+import {
+  LOCK_TOUCH_INTERVAL_MS,
+  MaildirStore,
+  POP3_LOCK_FILE,
+  pop3UniqueId,
+  UIDLIST_FILE,
+} from "@mailwire/maildir"
 import {
   isMaildropRefusal,
   type Maildrop,
   MaildropResponder,
   Pop3ServerConnection,
 } from "@mailwire/pop3"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import { crash, readLines, startFixture } from "./child-bundle.js"
 import { collect, show, tempDir, tempStore, text } from "./temp-store.js"
 
@@ -111,16 +117,54 @@ describe("the POP3 maildrop backend", () => {
     await store.deliver("alice", text(CRLF_MESSAGE))
     const maildrop = await opened(store)
     const lockPath = join(store.userPath("alice"), POP3_LOCK_FILE)
-    const old = new Date(Date.now() - 3_600_000)
-    for (const use of [
-      () => maildrop.list(),
-      async () => collect(maildrop.read((await maildrop.list())[0]!.uid)),
-      () => maildrop.delete([]),
-    ]) {
-      utimesSync(lockPath, old, old)
-      await use()
-      expect(Date.now() - statSync(lockPath).mtimeMs).toBeLessThan(60_000)
+    const listed = await maildrop.list()
+    vi.useFakeTimers({ toFake: ["Date"] })
+    try {
+      for (const use of [
+        () => maildrop.list(),
+        async () => collect(maildrop.read(listed[0]!.uid)),
+        () => maildrop.delete([]),
+      ]) {
+        vi.setSystemTime(Date.now() + LOCK_TOUCH_INTERVAL_MS)
+        const old = new Date(Date.now() - 3_600_000)
+        utimesSync(lockPath, old, old)
+        await use()
+        expect(Date.now() - statSync(lockPath).mtimeMs).toBeLessThan(60_000)
+      }
+    } finally {
+      vi.useRealTimers()
     }
+    await maildrop.close()
+  })
+
+  it("reads a message whole and as stored whatever CRLF size it is told to expect", async () => {
+    const store = tempStore()
+    await store.deliver("alice", text(CRLF_MESSAGE))
+    await store.deliver("alice", text(LF_MESSAGE))
+    const mailbox = store.mailbox("alice", "INBOX")
+    const { messages } = await mailbox.sync()
+    for (const [message, stored] of [
+      [messages[0]!, CRLF_MESSAGE],
+      [messages[1]!, LF_MESSAGE],
+    ] as const) {
+      for (const hint of [undefined, 0, 1, message.vsize - 1, message.vsize, message.vsize + 7]) {
+        expect(show(await collect(mailbox.read(message.uid, hint)))).toBe(stored)
+      }
+    }
+  })
+
+  it("touches its lock at most once per LOCK_TOUCH_INTERVAL_MS, well inside the stale age", async () => {
+    const store = tempStore()
+    await store.deliver("alice", text(CRLF_MESSAGE))
+    const maildrop = await opened(store)
+    const lockPath = join(store.userPath("alice"), POP3_LOCK_FILE)
+    const listed = await maildrop.list()
+    const old = new Date(Math.floor(Date.now() / 1_000) * 1_000 - 1_000)
+    utimesSync(lockPath, old, old)
+    await collect(maildrop.read(listed[0]!.uid))
+    await maildrop.list()
+    expect(statSync(lockPath).mtimeMs).toBe(old.getTime())
+    expect(LOCK_TOUCH_INTERVAL_MS).toBeLessThan(30 * 60 * 1000)
     await maildrop.close()
   })
 

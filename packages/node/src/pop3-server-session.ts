@@ -297,9 +297,13 @@ export class Pop3ServerSession implements ListenerSession {
       return conn.reject(event, { code: "SYS/TEMP" })
     }
     try {
+      // Each chunk is written once the next one is read, so the last one leaves with the
+      // terminating `.` line (written by the caller after `messageEnd`) in one write.
+      let hasUnsent = false
       for await (const chunk of maildrop.read(event.message.uid)) {
+        if (hasUnsent) await writeBytes(this.socket, conn.takeOutput())
         const wantsMore = conn.messageData(event, chunk)
-        await writeBytes(this.socket, conn.takeOutput())
+        hasUnsent = true
         if (!wantsMore || this.socket.destroyed) break
       }
     } catch (error) {

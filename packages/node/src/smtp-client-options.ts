@@ -3,7 +3,7 @@
  * client's timeouts and pool limits, each with a named default and its reason.
  */
 import { z } from "zod"
-import { countOption, minScramIterationsOption, timeoutOption } from "./options.js"
+import { countOption, minScramIterationsOption, parseOptions, timeoutOption } from "./options.js"
 import { clientTlsSchema } from "./tls-options.js"
 
 /** 30,000 ms to open the TCP connection (and the TLS handshake with `secure`). */
@@ -102,3 +102,22 @@ export const transportOptionsSchema = smtpClientOptionsSchema.extend({
 /** Options of {@link createTransport}. */
 export type TransportOptions = z.input<typeof transportOptionsSchema>
 export type ResolvedTransportOptions = z.output<typeof transportOptionsSchema>
+
+/** Options objects made by {@link validatedClientOptions}, taken without a second check. */
+const validated = new WeakSet<object>()
+
+/**
+ * Checks client options once, for a pool that creates many clients with the same
+ * options: `SmtpClient` takes the result as it is instead of checking it again.
+ * Throws the `TypeError` the `SmtpClient` constructor would.
+ */
+export function validatedClientOptions(options: SmtpClientOptions): SmtpClientOptions {
+  const resolved = parseOptions(smtpClientOptionsSchema, options, "SmtpClient")
+  validated.add(resolved)
+  return resolved
+}
+
+/** Whether `options` came from {@link validatedClientOptions}. */
+export function isValidated(options: SmtpClientOptions): options is ResolvedSmtpClientOptions {
+  return validated.has(options)
+}

@@ -25,6 +25,7 @@ import {
 } from "./errors.js"
 import { parseOptions, withoutUndefined } from "./options.js"
 import {
+  isValidated,
   type ResolvedSmtpClientOptions,
   type SmtpClientOptions,
   smtpClientOptionsSchema,
@@ -123,7 +124,9 @@ export class SmtpClient {
 
   /** Validates the options; throws a `TypeError` naming a bad field. Nothing is opened yet. */
   constructor(options: SmtpClientOptions = {}) {
-    this.options = parseOptions(smtpClientOptionsSchema, options, "SmtpClient")
+    this.options = isValidated(options)
+      ? options
+      : parseOptions(smtpClientOptionsSchema, options, "SmtpClient")
   }
 
   /** Whether the session is ready for `send` and has not failed or closed. */
@@ -257,10 +260,22 @@ export class SmtpClient {
     this.write()
   }
 
+  /**
+   * Writes the machine's output as the pieces it queued (commands, the caller's body
+   * chunks) in one corked, gathered write, so a body is not copied into a joined buffer.
+   */
   private write(): void {
-    const out = this.machine?.takeOutput()
-    if (out !== undefined && out.length > 0 && this.socket !== null)
-      void writeBytes(this.socket, out)
+    const chunks = this.machine?.takeOutputChunks()
+    const socket = this.socket
+    if (chunks === undefined || chunks.length === 0 || socket === null) return
+    if (socket.destroyed || !socket.writable) return
+    if (chunks.length === 1) {
+      socket.write(chunks[0]!)
+      return
+    }
+    socket.cork()
+    for (const chunk of chunks) socket.write(chunk)
+    socket.uncork()
   }
 
   private dispatch(events: ReadonlyArray<SmtpClientEvent>): void {

@@ -16,7 +16,6 @@ import type { Readable } from "node:stream"
 import {
   formatMailbox,
   formatReply,
-  type SmtpServerOptions as MachineOptions,
   type Mailbox,
   type MessageEndEvent,
   type MessageStartEvent,
@@ -29,13 +28,12 @@ import {
 import { LocalProtocolError } from "@mailwire/wire"
 import { ConnectionError, SmtpReplyError } from "./errors.js"
 import type { ListenerSession } from "./listener.js"
-import { withoutUndefined } from "./options.js"
 import { SessionLog, type SmtpLogEvent, smtpLogEvent } from "./server-log.js"
 import { answerOf, type HookAnswer, refusalOf } from "./smtp-hook-answer.js"
+import { machineOptionsFor } from "./smtp-machine-options.js"
 import { MessageStream } from "./smtp-message-stream.js"
 import type {
   ResolvedSmtpServerOptions,
-  SmtpHookResult,
   SmtpServerEnvelope,
   SmtpSessionInfo,
 } from "./smtp-server-options.js"
@@ -44,6 +42,7 @@ import {
   InputPump,
   type ServerTlsContext,
   upgradeServerSocket,
+  whenDrained,
   writeBytes,
 } from "./socket-io.js"
 
@@ -58,7 +57,14 @@ const DATA_TIMEOUT: SmtpReplyInput = {
   text: "Timed out waiting for the message to be stored",
 }
 
+/** A hook that is not set, or returns nothing, accepts with the machine's own reply. */
+const ACCEPT: HookAnswer = { accept: true, reply: null }
+
 let nextSessionId = 1
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function"
+}
 
 function address(mailbox: Mailbox | null): string {
   return mailbox === null ? "" : formatMailbox(mailbox)
@@ -158,7 +164,7 @@ export class SmtpServerSession implements ListenerSession {
           () => null,
         )
       }
-      const conn = new SmtpServerConnection(this.machineOptions())
+      const conn = new SmtpServerConnection(machineOptionsFor(this.options, this.tls !== null))
       this.conn = conn
       const { remotePort, isSecure } = this.info
       this.log.write({ type: "connect", remotePort, isSecure })
@@ -184,30 +190,6 @@ export class SmtpServerSession implements ListenerSession {
     }
   }
 
-  private machineOptions(): MachineOptions {
-    const o = this.options
-    const offerStartTls = this.tls !== null && !o.secure
-    const authMechanisms = o.authMechanisms ?? (o.onAuth === undefined ? [] : ["PLAIN", "LOGIN"])
-    const options = {
-      hostname: o.hostname,
-      lmtp: o.lmtp,
-      isSecure: this.info.isSecure,
-      extensions: withoutUndefined({ ...o.extensions, startTls: offerStartTls }),
-      authMechanisms,
-      allowInsecureAuth: o.allowInsecureAuth,
-      requireAuth: o.requireAuth,
-      scramUnknownUserSecret: o.scramUnknownUserSecret,
-      maxMessageSize: o.size,
-      bareLineEndings: o.bareLineEndings,
-      maxRecipients: o.maxRecipients,
-      maxBadCommands: o.maxBadCommands,
-      maxAuthFailures: o.maxAuthFailures,
-      maxRejectedRecipients: o.maxRejectedRecipients,
-      maxCommandLineLength: o.maxCommandLineLength,
-    }
-    return withoutUndefined(options) as MachineOptions
-  }
-
   private readonly onIdle = () => {
     if (this.pump?.isBusy) return
     this.report(new ConnectionError("TIMEOUT", "idle", `${this.info.id}: idle timeout`))
@@ -224,12 +206,15 @@ export class SmtpServerSession implements ListenerSession {
   private async handle(call: () => ReadonlyArray<SmtpServerEvent>): Promise<void> {
     const conn = this.conn!
     try {
-      await this.process(call())
+      const processing = this.process(call())
+      if (processing !== undefined) await processing
       if (this.shutdownRequested && !this.isClosing) {
         this.shutdownRequested = false
-        await this.process(conn.shutdown())
+        const closing = this.process(conn.shutdown())
+        if (closing !== undefined) await closing
       }
-      await this.flush()
+      const flushing = this.flush()
+      if (flushing !== undefined) await flushing
       const body = this.body
       if (body?.needsReader && !(await body.waitForReader(this.options.dataTimeout))) {
         this.report(
@@ -251,73 +236,109 @@ export class SmtpServerSession implements ListenerSession {
     }
   }
 
-  private async flush(): Promise<void> {
+  /** Writes the replies; a promise only when the socket asks to wait for `'drain'`. */
+  private flush(): Promise<void> | undefined {
     const out = this.conn!.takeOutput()
-    if (out.length > 0) await writeBytes(this.socket, out)
+    if (out.length === 0 || this.socket.destroyed || !this.socket.writable) return undefined
+    if (this.socket.write(out)) return undefined
+    return whenDrained(this.socket)
   }
 
-  private async process(events: ReadonlyArray<SmtpServerEvent>): Promise<void> {
-    const conn = this.conn!
-    const queue = [...events]
+  /**
+   * Answers the events in order, and those they lead to. Steps that need no waiting (a
+   * MAIL or RCPT with no hook, or a hook that returns a plain value) run at once; a
+   * promise is returned only once some step has to wait.
+   */
+  private process(events: ReadonlyArray<SmtpServerEvent>): Promise<void> | undefined {
+    return this.run([...events])
+  }
+
+  private run(queue: SmtpServerEvent[]): Promise<void> | undefined {
     for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
       const line = this.log.isOn ? smtpLogEvent(event) : null
       if (line !== null) this.log.write(line)
-      switch (event.type) {
-        case "helo":
-          this.info.clientHostname = event.domain
-          queue.push(...conn.accept(event))
-          break
-        case "auth":
-          queue.push(...(await this.answerAuth(event)))
-          break
-        case "authenticated":
-          this.info.user = event.username
-          break
-        case "mailFrom":
-          queue.push(
-            ...(await this.decide(event, () =>
-              this.options.onMailFrom?.(address(event.from), this.info, event.parameters),
-            )),
-          )
-          break
-        case "rcptTo": {
-          const envelope = toEnvelope(event.envelope)
-          queue.push(
-            ...(await this.decide(event, () =>
-              this.options.onRcptTo?.(address(event.to), this.info, event.parameters, envelope),
-            )),
-          )
-          break
-        }
-        case "messageStart":
-          this.startBody(event)
-          break
-        case "messageChunk":
-          this.body?.push(event.bytes)
-          break
-        case "messageAborted":
-          this.abortBody()
-          break
-        case "messageEnd":
-          queue.push(...(await this.endBody(event)))
-          break
-        case "startTls":
-          queue.push(...(await this.startTls()))
-          break
-        case "close":
-          this.closeReason = event.reason
-          this.isClosing = true
-          this.abortBody()
-          break
-        case "authFailure":
-          // DESIGN §4 invariant 7: each failure waits longer before its reply goes out.
-          await sleep(this.options.authFailureDelay * event.failures)
-          break
-        case "protocolError":
-        case "reset":
-          break
-      }
+      const waiting = this.step(event, queue)
+      if (waiting !== undefined) return waiting.then(() => this.run(queue))
     }
+    return undefined
+  }
+
+  private step(event: SmtpServerEvent, queue: SmtpServerEvent[]): Promise<void> | undefined {
+    const conn = this.conn!
+    const then = (answer: Promise<ReadonlyArray<SmtpServerEvent>>) =>
+      answer.then((events) => {
+        queue.push(...events)
+      })
+    switch (event.type) {
+      case "helo":
+        this.info.clientHostname = event.domain
+        queue.push(...conn.accept(event))
+        return undefined
+      case "auth":
+        return then(this.answerAuth(event))
+      case "authenticated":
+        this.info.user = event.username
+        return undefined
+      case "mailFrom": {
+        const hook = this.options.onMailFrom
+        if (hook === undefined) return this.pushAnswer(queue, event, ACCEPT)
+        return this.pushAnswer(
+          queue,
+          event,
+          this.callHook(() => hook(address(event.from), this.info, event.parameters)),
+        )
+      }
+      case "rcptTo": {
+        const hook = this.options.onRcptTo
+        if (hook === undefined) return this.pushAnswer(queue, event, ACCEPT)
+        return this.pushAnswer(
+          queue,
+          event,
+          this.callHook(() =>
+            hook(address(event.to), this.info, event.parameters, toEnvelope(event.envelope)),
+          ),
+        )
+      }
+      case "messageStart":
+        this.startBody(event)
+        return undefined
+      case "messageChunk":
+        this.body?.push(event.bytes)
+        return undefined
+      case "messageAborted":
+        this.abortBody()
+        return undefined
+      case "messageEnd":
+        return then(this.endBody(event))
+      case "startTls":
+        return then(this.startTls())
+      case "close":
+        this.closeReason = event.reason
+        this.isClosing = true
+        this.abortBody()
+        return undefined
+      case "authFailure":
+        // DESIGN §4 invariant 7: each failure waits longer before its reply goes out.
+        return sleep(this.options.authFailureDelay * event.failures)
+      case "protocolError":
+      case "reset":
+        return undefined
+    }
+  }
+
+  /** Queues the answer to a decision, now, or once a hook's promise settles. */
+  private pushAnswer(
+    queue: SmtpServerEvent[],
+    event: SmtpServerDecision,
+    answer: HookAnswer | Promise<HookAnswer>,
+  ): Promise<void> | undefined {
+    if (!(answer instanceof Promise)) {
+      queue.push(...this.answer(event, answer))
+      return undefined
+    }
+    return answer.then((settled) => {
+      queue.push(...this.answer(event, settled))
+    })
   }
 
   private async answerAuth(event: Extract<SmtpServerEvent, { type: "auth" }>) {
@@ -330,13 +351,6 @@ export class SmtpServerSession implements ListenerSession {
       if (!(error instanceof SmtpReplyError)) this.report(error)
       return conn.reject(event)
     }
-  }
-
-  private async decide(
-    event: SmtpServerDecision,
-    hook: () => SmtpHookResult | Promise<SmtpHookResult>,
-  ): Promise<ReadonlyArray<SmtpServerEvent>> {
-    return this.answer(event, await this.callHook(hook))
   }
 
   /**
@@ -377,16 +391,26 @@ export class SmtpServerSession implements ListenerSession {
     }
   }
 
-  /** Calls a hook; its result or thrown error as an answer. */
-  private async callHook(hook: () => unknown): Promise<HookAnswer> {
+  /**
+   * Calls a hook; its result or thrown error as an answer, at once when the hook returns
+   * a plain value and as a promise only when it returns one.
+   */
+  private callHook(hook: () => unknown): HookAnswer | Promise<HookAnswer> {
+    let result: unknown
     try {
-      return answerOf(await hook())
+      result = hook()
     } catch (error) {
-      const answer = answerOf(error)
-      if (!answer.accept) return answer
-      this.report(error)
-      return { accept: false, reply: LOCAL_ERROR }
+      return this.thrownAnswer(error)
     }
+    if (!isPromiseLike(result)) return answerOf(result)
+    return Promise.resolve(result).then(answerOf, (error: unknown) => this.thrownAnswer(error))
+  }
+
+  private thrownAnswer(error: unknown): HookAnswer {
+    const answer = answerOf(error)
+    if (!answer.accept) return answer
+    this.report(error)
+    return { accept: false, reply: LOCAL_ERROR }
   }
 
   private startBody(event: MessageStartEvent): void {

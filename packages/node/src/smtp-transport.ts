@@ -15,8 +15,10 @@ import { parseOptions } from "./options.js"
 import { SmtpClient, type SmtpSendResult } from "./smtp-client.js"
 import {
   type ResolvedTransportOptions,
+  type SmtpClientOptions,
   type TransportOptions,
   transportOptionsSchema,
+  validatedClientOptions,
 } from "./smtp-client-options.js"
 import {
   envelopeFromHeaders,
@@ -93,6 +95,8 @@ class Pool {
   private readonly idle: Pooled[] = []
   private readonly waiting: Waiting[] = []
   private isClosed = false
+  /** The options every connection is made with, checked at the first one only. */
+  private clientOptions: SmtpClientOptions | null = null
 
   constructor(private readonly options: ResolvedTransportOptions) {}
 
@@ -133,9 +137,12 @@ class Pool {
     if (this.all.size >= this.limit()) {
       return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
     }
-    const { pool, maxConnections, maxMessages, idleTimeout, ...clientOptions } = this.options
+    if (this.clientOptions === null) {
+      const { pool, maxConnections, maxMessages, idleTimeout, ...clientOptions } = this.options
+      this.clientOptions = validatedClientOptions(clientOptions)
+    }
     const entry: Pooled = {
-      client: new SmtpClient(clientOptions),
+      client: new SmtpClient(this.clientOptions),
       sent: 0,
       broken: false,
       idleTimer: null,
@@ -204,17 +211,20 @@ export function createTransport(options: TransportOptions = {}): SmtpTransport {
   return {
     async sendMail(message) {
       let body: Uint8Array | ReadableStream<Uint8Array>
-      let derived: { from: string; to: string[] }
+      let derive: () => { from: string; to: string[] }
       if (isRaw(message)) {
-        body = typeof message.raw === "string" ? encodeUtf8(message.raw) : message.raw
-        derived = envelopeFromHeaders(body)
+        const raw = typeof message.raw === "string" ? encodeUtf8(message.raw) : message.raw
+        body = raw
+        // The headers are parsed only when the caller gave no envelope.
+        derive = () => envelopeFromHeaders(raw)
       } else {
         const { envelope: _envelope, ...spec } = message
         body = hasStreamedAttachment(spec) ? buildMessageStream(spec) : buildMessage(spec)
-        derived = envelopeFromSpec(spec)
+        const derived = envelopeFromSpec(spec)
+        derive = () => derived
       }
       const envelope =
-        message.envelope === undefined ? derived : normalizeEnvelope(message.envelope)
+        message.envelope === undefined ? derive() : normalizeEnvelope(message.envelope)
       if (envelope.to.length === 0) {
         throw new LocalProtocolError("INVALID_ARGUMENT", "the message has no recipients")
       }

@@ -215,6 +215,11 @@ export function upgradeServerSocket(
 export function writeBytes(socket: Socket, bytes: Uint8Array): Promise<void> {
   if (bytes.length === 0 || socket.destroyed || !socket.writable) return Promise.resolve()
   if (socket.write(bytes)) return Promise.resolve()
+  return whenDrained(socket)
+}
+
+/** Resolves at the socket's next `'drain'` (its buffered writes went out) or `'close'`. */
+export function whenDrained(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       socket.removeListener("drain", done)

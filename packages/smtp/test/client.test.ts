@@ -366,3 +366,26 @@ describe("client BDAT failures (RFC 3030 §2)", () => {
     })
   })
 })
+
+describe("output in pieces (takeOutputChunks)", () => {
+  it("gives the same bytes as takeOutput, for the commands and then the body", () => {
+    const body = enc("Subject: hi\r\n\r\n.leading dot\r\nend\r\n")
+    const clients = [ready(["PIPELINING", "8BITMIME"]), ready(["PIPELINING", "8BITMIME"])]
+    for (const client of clients) {
+      client.sendMail({ from: "a@b.test", to: ["c@d.test", "e@d.test"], body })
+    }
+    const [joined, pieced] = clients as [SmtpClientConnection, SmtpClientConnection]
+    const join = (chunks: Uint8Array[]) => dec(Uint8Array.from(chunks.flatMap((c) => [...c])))
+    const commands = wrote(joined)
+    expect(join(pieced.takeOutputChunks())).toBe(commands)
+    expect(commands).toContain("DATA\r\n")
+    const replies = enc("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+    for (const client of clients) client.receive(replies)
+    const message = wrote(joined)
+    const chunks = pieced.takeOutputChunks()
+    expect(join(chunks)).toBe(message)
+    expect(message).toContain("..leading dot\r\n")
+    expect(chunks.every((chunk) => chunk.length > 0)).toBe(true)
+    expect(pieced.takeOutputChunks()).toEqual([])
+  })
+})

@@ -355,3 +355,41 @@ describe("framing: the same session at any split", () => {
     )
   })
 })
+
+describe("the replies the server sends in every transaction", () => {
+  it("hands out bytes the caller owns: writing into one reply leaves the next intact", () => {
+    for (const enhancedStatusCodes of [true, false]) {
+      const app = server({ extensions: { enhancedStatusCodes } })
+      say(app, "EHLO c.test\r\n")
+      const first = [
+        "MAIL FROM:<a@c.test>\r\n",
+        "RCPT TO:<b@c.test>\r\n",
+        "DATA\r\n",
+        "hi\r\n.\r\n",
+        "NOOP\r\n",
+      ].map((line) => {
+        app.feed(enc(line))
+        const out = app.conn.takeOutput()
+        const text = dec(out)
+        out.fill(0x58)
+        return text
+      })
+      const again = ["RSET\r\n", "MAIL FROM:<a@c.test>\r\n", "RCPT TO:<b@c.test>\r\n", "DATA\r\n"]
+      const second = again.map((line) => say(app, line))
+      const code = (reply: string) => (enhancedStatusCodes ? reply : "")
+      expect(first).toEqual([
+        `250 ${code("2.1.0 ")}Sender OK\r\n`,
+        `250 ${code("2.1.5 ")}Recipient OK\r\n`,
+        "354 End data with <CR><LF>.<CR><LF>\r\n",
+        `250 ${code("2.0.0 ")}OK: message accepted\r\n`,
+        `250 ${code("2.0.0 ")}OK\r\n`,
+      ])
+      expect(second).toEqual([
+        `250 ${code("2.0.0 ")}OK\r\n`,
+        `250 ${code("2.1.0 ")}Sender OK\r\n`,
+        `250 ${code("2.1.5 ")}Recipient OK\r\n`,
+        "354 End data with <CR><LF>.<CR><LF>\r\n",
+      ])
+    }
+  })
+})

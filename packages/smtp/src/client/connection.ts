@@ -108,6 +108,16 @@ export class SmtpClientConnection {
     return this.session.takeOutput()
   }
 
+  /**
+   * The same bytes as {@link takeOutput}, in the pieces they were queued in, without
+   * copying them into one array: for an adapter that writes them with one gathered write
+   * (`writev`). Body pieces may be the caller's own chunks (see `sendMail`), so they must
+   * be written, not kept or changed. Empty when there is nothing to write.
+   */
+  takeOutputChunks(): Uint8Array[] {
+    return this.session.takeOutputChunks()
+  }
+
   /** The adapter finished the TLS handshake after a `startTls` event; EHLO is sent again. */
   resumeTls(): ReadonlyArray<SmtpClientEvent> {
     if (this.session.state !== "tlsHandshake") {

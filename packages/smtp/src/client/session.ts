@@ -83,6 +83,12 @@ export class ClientSession {
     return out
   }
 
+  takeOutputChunks(): Uint8Array[] {
+    const out = this.output
+    this.output = []
+    return out
+  }
+
   /** The session cannot go on: report it, fail every transaction, and QUIT. */
   fail(stage: SessionFailedEvent["stage"], reply: SmtpReply | null, message: string): void {
     this.emit({ type: "sessionFailed", stage, reply, message })

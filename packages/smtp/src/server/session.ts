@@ -9,6 +9,7 @@ import { concatBytes, type DotDecoder, LineReader, type RemoteProtocolError } fr
 import type { Mailbox, SmtpReplyInput } from "../types.js"
 import type { MailParameters } from "../wire/parameters.js"
 import { formatReply } from "../wire/reply.js"
+import { encodedConstant, isSharedReply } from "./constant-replies.js"
 import type {
   CloseEvent,
   EnvelopeRecipient,
@@ -96,7 +97,10 @@ export class ServerSession {
 
   /** Queues a reply; the enhanced code is dropped when ENHANCEDSTATUSCODES is off. */
   reply(reply: SmtpReplyInput): void {
-    this.output.push(formatReply(reply, this.options.extensions.enhancedStatusCodes))
+    const withEnhancedCode = this.options.extensions.enhancedStatusCodes
+    this.output.push(
+      encodedConstant(reply, withEnhancedCode) ?? formatReply(reply, withEnhancedCode),
+    )
   }
 
   /** Queues raw reply bytes that {@link reply} cannot express (`334 ` with its space). */
@@ -106,9 +110,9 @@ export class ServerSession {
 
   takeOutput(): Uint8Array {
     if (this.output.length === 1) {
-      const [only] = this.output
+      const only = this.output[0]!
       this.output = []
-      return only!
+      return isSharedReply(only) ? only.slice() : only
     }
     const out = concatBytes(this.output)
     this.output = []

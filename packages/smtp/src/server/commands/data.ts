@@ -9,6 +9,7 @@
  */
 import { DotDecoder } from "@mailwire/wire"
 import type { SmtpReplyInput } from "../../types.js"
+import { DELIVERED, START_DATA } from "../constant-replies.js"
 import type { MessageEndEvent } from "../events.js"
 import { MessageBody } from "../message-body.js"
 import type { ServerSession } from "../session.js"
@@ -21,7 +22,7 @@ export function handleData(session: ServerSession): void {
   }
   const { maxMessageSize, maxTextLineLength, bareLineEndings } = session.options
   transaction.body = new MessageBody(maxMessageSize, maxTextLineLength)
-  session.reply({ code: 354, text: "End data with <CR><LF>.<CR><LF>" })
+  session.reply(START_DATA)
   session.state = "data"
   session.dataDecoder = new DotDecoder({ bareLineEndings })
   session.emit({ type: "messageStart", transfer: "DATA", envelope: session.envelope() })
@@ -75,8 +76,6 @@ export function endBody(session: ServerSession): void {
   session.pending = event
   session.emit(event)
 }
-
-const DELIVERED: SmtpReplyInput = { code: 250, enhancedCode: "2.0.0", text: "OK: message accepted" }
 
 /**
  * The application's answer to `messageEnd`: one reply (SMTP), or one per recipient in

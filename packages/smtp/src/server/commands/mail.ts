@@ -7,6 +7,7 @@
 import type { Mailbox, SmtpReplyInput } from "../../types.js"
 import type { MailCommand, RcptCommand } from "../../wire/command.js"
 import { isAscii } from "../../wire/grammar.js"
+import { RECIPIENT_OK, SENDER_OK } from "../constant-replies.js"
 import type { MailFromEvent, RcptToEvent } from "../events.js"
 import type { ServerSession } from "../session.js"
 
@@ -78,7 +79,7 @@ export function handleMail(session: ServerSession, command: MailCommand): void {
 export function acceptMail(
   session: ServerSession,
   event: MailFromEvent,
-  reply: SmtpReplyInput = { code: 250, enhancedCode: "2.1.0", text: "Sender OK" },
+  reply: SmtpReplyInput = SENDER_OK,
 ): void {
   session.transaction = {
     from: event.from,
@@ -123,7 +124,7 @@ export function handleRcpt(session: ServerSession, command: RcptCommand): void {
 export function acceptRcpt(
   session: ServerSession,
   event: RcptToEvent,
-  reply: SmtpReplyInput = { code: 250, enhancedCode: "2.1.5", text: "Recipient OK" },
+  reply: SmtpReplyInput = RECIPIENT_OK,
 ): void {
   session.transaction!.recipients.push({ to: event.to, parameters: event.parameters })
   session.state = "rcpt"

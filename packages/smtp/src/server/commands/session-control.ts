@@ -4,16 +4,17 @@
  * server need not reveal its users to spammers.
  */
 import type { SmtpCommand } from "../../wire/command.js"
+import { OK } from "../constant-replies.js"
 import type { ServerSession } from "../session.js"
 
 export function handleSessionControl(session: ServerSession, command: SmtpCommand): void {
   switch (command.verb) {
     case "RSET":
       session.resetTransaction(true)
-      session.reply({ code: 250, enhancedCode: "2.0.0", text: "OK" })
+      session.reply(OK)
       return
     case "NOOP":
-      session.reply({ code: 250, enhancedCode: "2.0.0", text: "OK" })
+      session.reply(OK)
       return
     case "QUIT":
       session.close("quit", { code: 221, enhancedCode: "2.0.0", text: "Bye" })
