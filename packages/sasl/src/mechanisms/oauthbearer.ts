@@ -12,27 +12,18 @@
  */
 import { SaslError } from "../errors.js"
 import { formatGs2Header, parseGs2Header } from "../gs2-header.js"
-import { ServerExchange } from "../server-exchange.js"
-import type {
-  SaslClient,
-  SaslClientOptions,
-  SaslClientStep,
-  SaslCredentials,
-  SaslServerStep,
-  VerificationAnswer,
-} from "../types.js"
+import type { SaslClientOptions, SaslCredentials, SaslServerStep } from "../types.js"
 import { decodeUtf8Strict, utf8 } from "../utf8.js"
-import { formatOAuthError, parseOAuthError } from "./oauth-error.js"
+import type { OAuthError } from "./oauth-error.js"
+import { type BearerMessage, OAuthClientExchange, OAuthServerExchange } from "./oauth-exchange.js"
 
 const SEPARATOR = "\u0001"
 /** RFC 7628 §3.1 `key = 1*(ALPHA)`; `value = *(VCHAR / SP / HTAB / CR / LF)`. */
 const KVPAIR = /^([A-Za-z]+)=([\x21-\x7E \t\r\n]*)$/
 
 /** An OAUTHBEARER client: the message as initial response; ^A in answer to an error. */
-export class OAuthBearerClient implements SaslClient {
+export class OAuthBearerClient extends OAuthClientExchange {
   readonly mechanism = "OAUTHBEARER" as const
-  private readonly message: Uint8Array
-  private state: "initial" | "sent" | "refused" = "initial"
 
   constructor(credentials: SaslCredentials, options: SaslClientOptions = {}) {
     const { accessToken } = credentials
@@ -50,48 +41,18 @@ export class OAuthBearerClient implements SaslClient {
       )
     }
     const gs2 = formatGs2Header(credentials.authzid ?? credentials.username)
-    this.message = utf8(`${gs2}${SEPARATOR}${pairs.join(SEPARATOR)}${SEPARATOR}${SEPARATOR}`)
-  }
-
-  initialResponse(): Uint8Array {
-    this.state = "sent"
-    return this.message.slice()
-  }
-
-  step(challenge: Uint8Array): SaslClientStep {
-    if (this.state === "initial") return { response: this.initialResponse() }
-    if (this.state === "sent" && parseOAuthError(challenge) !== null) {
-      this.state = "refused"
-      return { response: utf8(SEPARATOR) }
-    }
-    return { error: new SaslError("UNEXPECTED_CHALLENGE", "OAUTHBEARER has nothing more to send") }
-  }
-
-  success(): { done: true } {
-    return { done: true }
+    super(
+      utf8(`${gs2}${SEPARATOR}${pairs.join(SEPARATOR)}${SEPARATOR}${SEPARATOR}`),
+      utf8(SEPARATOR),
+    )
   }
 }
 
 /** An OAUTHBEARER server: one message, a `token` verification, an error challenge on refusal. */
-export class OAuthBearerServer extends ServerExchange {
+export class OAuthBearerServer extends OAuthServerExchange {
   readonly mechanism = "OAUTHBEARER" as const
-  private readonly scope: string | undefined
-  private username = ""
-  private refused = false
 
-  constructor(scope?: string) {
-    super()
-    this.scope = scope
-  }
-
-  protected onStart(initialResponse: Uint8Array | null): SaslServerStep {
-    return initialResponse === null
-      ? this.challenge(new Uint8Array(0))
-      : this.onResponse(initialResponse)
-  }
-
-  protected onResponse(response: Uint8Array): SaslServerStep {
-    if (this.refused) return this.fail("invalid-credentials", "the access token was refused")
+  protected readMessage(response: Uint8Array): BearerMessage | SaslServerStep {
     const text = decodeUtf8Strict(response)
     const gs2 = text === null ? null : parseGs2Header(text)
     if (gs2 === null) return this.fail("malformed", "OAUTHBEARER: bad GS2 header")
@@ -110,24 +71,13 @@ export class OAuthBearerServer extends ServerExchange {
     }
     const auth = /^Bearer +([\x21-\x7E]+)$/i.exec(fields.get("auth") ?? "")
     if (auth === null) return this.fail("malformed", "OAUTHBEARER needs auth=Bearer <token>")
-    this.username = gs2.authzid ?? ""
-    return this.verify({
-      kind: "token",
-      mechanism: "OAUTHBEARER",
-      username: this.username,
-      token: auth[1]!,
-      authzid: null,
-    })
+    return { username: gs2.authzid ?? "", token: auth[1]! }
   }
 
-  protected onAnswer(answer: VerificationAnswer): SaslServerStep {
-    if (answer === true) return this.succeed(this.username, null)
-    this.refused = true
-    return this.challenge(
-      formatOAuthError({
-        status: "invalid_token",
-        ...(this.scope === undefined ? {} : { scope: this.scope }),
-      }),
-    )
+  protected refusal(): OAuthError {
+    return {
+      status: "invalid_token",
+      ...(this.scope === undefined ? {} : { scope: this.scope }),
+    }
   }
 }

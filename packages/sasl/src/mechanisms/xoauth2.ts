@@ -10,16 +10,10 @@
  * password: only under TLS. Returned arrays are fresh and owned by the caller.
  */
 import { SaslError } from "../errors.js"
-import { ServerExchange } from "../server-exchange.js"
-import type {
-  SaslClient,
-  SaslClientStep,
-  SaslCredentials,
-  SaslServerStep,
-  VerificationAnswer,
-} from "../types.js"
+import type { SaslCredentials, SaslServerStep } from "../types.js"
 import { decodeUtf8Strict, utf8 } from "../utf8.js"
-import { formatOAuthError, parseOAuthError } from "./oauth-error.js"
+import type { OAuthError } from "./oauth-error.js"
+import { type BearerMessage, OAuthClientExchange, OAuthServerExchange } from "./oauth-exchange.js"
 
 /** Whether a value may sit between ^A separators: no ^A, no NUL. */
 function isFieldSafe(value: string): boolean {
@@ -27,10 +21,8 @@ function isFieldSafe(value: string): boolean {
 }
 
 /** An XOAUTH2 client: the message as initial response; an empty answer to an error. */
-export class XOAuth2Client implements SaslClient {
+export class XOAuth2Client extends OAuthClientExchange {
   readonly mechanism = "XOAUTH2" as const
-  private readonly message: Uint8Array
-  private state: "initial" | "sent" | "refused" = "initial"
 
   constructor(credentials: SaslCredentials) {
     const { username, accessToken } = credentials
@@ -40,48 +32,15 @@ export class XOAuth2Client implements SaslClient {
     if (!isFieldSafe(username) || !isFieldSafe(accessToken)) {
       throw new SaslError("PROHIBITED_CHARACTER", "XOAUTH2 fields must not contain ^A or NUL")
     }
-    this.message = utf8(`user=${username}\u0001auth=Bearer ${accessToken}\u0001\u0001`)
-  }
-
-  initialResponse(): Uint8Array {
-    this.state = "sent"
-    return this.message.slice()
-  }
-
-  step(challenge: Uint8Array): SaslClientStep {
-    if (this.state === "initial") return { response: this.initialResponse() }
-    if (this.state === "sent" && parseOAuthError(challenge) !== null) {
-      this.state = "refused"
-      return { response: new Uint8Array(0) }
-    }
-    return { error: new SaslError("UNEXPECTED_CHALLENGE", "XOAUTH2 has nothing more to send") }
-  }
-
-  success(): { done: true } {
-    return { done: true }
+    super(utf8(`user=${username}\u0001auth=Bearer ${accessToken}\u0001\u0001`), new Uint8Array(0))
   }
 }
 
 /** An XOAUTH2 server: one message, a `token` verification, an error challenge on refusal. */
-export class XOAuth2Server extends ServerExchange {
+export class XOAuth2Server extends OAuthServerExchange {
   readonly mechanism = "XOAUTH2" as const
-  private readonly scope: string | undefined
-  private username = ""
-  private refused = false
 
-  constructor(scope?: string) {
-    super()
-    this.scope = scope
-  }
-
-  protected onStart(initialResponse: Uint8Array | null): SaslServerStep {
-    return initialResponse === null
-      ? this.challenge(new Uint8Array(0))
-      : this.onResponse(initialResponse)
-  }
-
-  protected onResponse(response: Uint8Array): SaslServerStep {
-    if (this.refused) return this.fail("invalid-credentials", "the access token was refused")
+  protected readMessage(response: Uint8Array): BearerMessage | SaslServerStep {
     const text = decodeUtf8Strict(response)
     if (text === null || !text.endsWith("\u0001\u0001")) {
       return this.fail("malformed", "XOAUTH2 message must end with ^A^A")
@@ -97,25 +56,14 @@ export class XOAuth2Server extends ServerExchange {
     if (username === "" || auth === null || text.includes("\u0000")) {
       return this.fail("malformed", "XOAUTH2 needs user= and auth=Bearer <token>")
     }
-    this.username = username
-    return this.verify({
-      kind: "token",
-      mechanism: "XOAUTH2",
-      username,
-      token: auth[1]!,
-      authzid: null,
-    })
+    return { username, token: auth[1]! }
   }
 
-  protected onAnswer(answer: VerificationAnswer): SaslServerStep {
-    if (answer === true) return this.succeed(this.username, null)
-    this.refused = true
-    return this.challenge(
-      formatOAuthError({
-        status: "401",
-        schemes: "Bearer",
-        ...(this.scope === undefined ? {} : { scope: this.scope }),
-      }),
-    )
+  protected refusal(): OAuthError {
+    return {
+      status: "401",
+      schemes: "Bearer",
+      ...(this.scope === undefined ? {} : { scope: this.scope }),
+    }
   }
 }
