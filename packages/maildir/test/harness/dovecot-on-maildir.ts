@@ -1,59 +1,27 @@
 /**
  * Test support: a private Dovecot 2.3 (IMAP and POP3 on free loopback ports, no TLS)
  * pointed at an existing Maildir root written by `MaildirStore` — `<root>/<user>/` is
- * each user's Maildir++, with `/` as the hierarchy separator, as in our API. A variant of
- * `packages/node/test/harness/dovecot.ts`, whose process helpers it uses; that one makes
- * its own mail folder. Dovecot will not run mail processes as root, so the users' trees
- * are handed to the `vmail` system user first.
+ * each user's Maildir++, with `/` as the hierarchy separator, as in our API. It shares
+ * the instance set-up and launch of `packages/node/test/harness/dovecot.ts`, which makes
+ * its own mail folder instead. Dovecot will not run mail processes as root, so the
+ * users' trees are handed to the `vmail` system user first.
  */
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
-  freePort,
-  run,
-  type Started,
-  startProcess,
-  waitForPort,
-} from "../../../node/test/harness/processes.js"
+  chownTree,
+  launchDovecot,
+  vmailIds,
+  writeUsers,
+} from "../../../node/test/harness/dovecot.js"
+import { freePort } from "../../../node/test/harness/processes.js"
 
 export interface DovecotOnMaildir {
   readonly ports: { readonly imap: number; readonly pop3: number }
   /** Hands the users' trees to `vmail` again, after the test wrote more as root. */
   chown(): Promise<void>
   stop(): Promise<void>
-}
-
-async function vmailIds(): Promise<{ uid: number; gid: number }> {
-  if ((await run("id", ["-u", "vmail"])).code !== 0) {
-    const made = await run("useradd", [
-      "--system",
-      "--no-create-home",
-      "--shell",
-      "/usr/sbin/nologin",
-      "vmail",
-    ])
-    if (made.code !== 0) throw new Error(`useradd vmail failed: ${made.stderr}`)
-  }
-  const uid = Number((await run("id", ["-u", "vmail"])).stdout.trim())
-  const gid = Number((await run("id", ["-g", "vmail"])).stdout.trim())
-  return { uid, gid }
-}
-
-function chownTree(path: string, uid: number, gid: number): void {
-  chownSync(path, uid, gid)
-  if (statSync(path).isDirectory()) {
-    for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid)
-  }
 }
 
 /** Starts Dovecot serving `users` (name → password) from the Maildirs under `root`. */
@@ -73,14 +41,10 @@ export async function startDovecotOnMaildir(
   }
   await chown()
   const ports = { imap: await freePort(), pop3: await freePort() }
-  writeFileSync(
-    join(dir, "users"),
-    Object.entries(users)
-      .map(([name, password]) => `${name}:{PLAIN}${password}::::::\n`)
-      .join(""),
+  writeUsers(
+    dir,
+    Object.entries(users).map(([name, password]) => ({ name, password })),
   )
-  mkdirSync(join(dir, "base"))
-  mkdirSync(join(dir, "state"))
   const config = `
 base_dir = ${dir}/base
 state_dir = ${dir}/state
@@ -126,22 +90,6 @@ service pop3-login {
   }
 }
 `
-  const configPath = join(dir, "dovecot.conf")
-  writeFileSync(configPath, config)
-  const started: Started = startProcess("/usr/sbin/dovecot", ["-F", "-c", configPath])
-  try {
-    await waitForPort(ports.imap)
-    await waitForPort(ports.pop3)
-  } catch (error) {
-    await started.stop()
-    throw new Error(`Dovecot did not start: ${(error as Error).message}\n${started.output()}`)
-  }
-  return {
-    ports,
-    chown,
-    stop: async () => {
-      await started.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  const { stop } = await launchDovecot(dir, config, [ports.imap, ports.pop3])
+  return { ports, chown, stop }
 }

@@ -34,7 +34,8 @@ export interface Dovecot {
   stop(): Promise<void>
 }
 
-async function vmailIds(): Promise<{ uid: number; gid: number }> {
+/** The `vmail` system user's ids, creating the user when missing (Dovecot won't deliver as root). */
+export async function vmailIds(): Promise<{ uid: number; gid: number }> {
   const lookup = await run("id", ["-u", "vmail"])
   if (lookup.code !== 0) {
     const made = await run("useradd", [
@@ -51,7 +52,8 @@ async function vmailIds(): Promise<{ uid: number; gid: number }> {
   return { uid, gid }
 }
 
-function chownTree(path: string, uid: number, gid: number): void {
+/** Hands `path` and everything under it to `uid`:`gid`. */
+export function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid)
   if (statSync(path).isDirectory()) {
     for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid)
@@ -80,12 +82,7 @@ export async function startDovecot(users: readonly DovecotUser[]): Promise<Dovec
       writeFileSync(join(maildir(user.name), "cur", name), message)
     })
   }
-  writeFileSync(
-    join(dir, "users"),
-    users.map((user) => `${user.name}:{PLAIN}${user.password}::::::\n`).join(""),
-  )
-  mkdirSync(join(dir, "base"), { recursive: true })
-  mkdirSync(join(dir, "state"), { recursive: true })
+  writeUsers(dir, users)
   chownTree(mailRoot, uid, gid)
   const config = `
 base_dir = ${dir}/base
@@ -134,20 +131,52 @@ service pop3-login {
   }
 }
 `
-  const configPath = join(dir, "dovecot.conf")
-  writeFileSync(configPath, config)
-  const started: Started = startProcess("/usr/sbin/dovecot", ["-F", "-c", configPath])
-  try {
-    for (const port of Object.values(ports)) await waitForPort(port)
-  } catch (error) {
-    await started.stop()
-    throw new Error(`Dovecot did not start: ${(error as Error).message}\n${started.output()}`)
-  }
+  const { stop } = await launchDovecot(dir, config, Object.values(ports))
   return {
     ports,
     dir,
     certPath: tls.certPath,
     maildir,
+    stop,
+  }
+}
+
+/**
+ * Writes the passwd-file `<dir>/users` and the `base`/`state` folders a private instance
+ * whose config uses `base_dir = <dir>/base`, `state_dir = <dir>/state` and
+ * `passdb { driver = passwd-file; args = <dir>/users }` needs.
+ */
+export function writeUsers(
+  dir: string,
+  users: ReadonlyArray<{ readonly name: string; readonly password: string }>,
+): void {
+  writeFileSync(
+    join(dir, "users"),
+    users.map((user) => `${user.name}:{PLAIN}${user.password}::::::\n`).join(""),
+  )
+  mkdirSync(join(dir, "base"), { recursive: true })
+  mkdirSync(join(dir, "state"), { recursive: true })
+}
+
+/**
+ * Starts Dovecot with `config` (written to `<dir>/dovecot.conf`) and waits until every
+ * port in `ports` accepts connections. `stop()` stops it by PID and removes `dir`.
+ */
+export async function launchDovecot(
+  dir: string,
+  config: string,
+  ports: readonly number[],
+): Promise<{ stop(): Promise<void> }> {
+  const configPath = join(dir, "dovecot.conf")
+  writeFileSync(configPath, config)
+  const started: Started = startProcess("/usr/sbin/dovecot", ["-F", "-c", configPath])
+  try {
+    for (const port of ports) await waitForPort(port)
+  } catch (error) {
+    await started.stop()
+    throw new Error(`Dovecot did not start: ${(error as Error).message}\n${started.output()}`)
+  }
+  return {
     stop: async () => {
       await started.stop()
       rmSync(dir, { recursive: true, force: true })
