@@ -116,11 +116,25 @@ function nodeArgs(script: string, args: readonly string[]): string[] {
   return ["--import", "tsx", join(benchDir, "src", script), ...args]
 }
 
-/** The environment of a Node child; with `profileFile`, it writes a CPU profile there (see `cpu-profile.ts`). */
+/**
+ * Whether mailwire is measured from its TypeScript sources (`BENCH_FROM_SOURCE=1`, for
+ * quick turns while changing it) instead of the built packages users install.
+ */
+export const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === "1"
+
+/**
+ * The environment of a Node child; with `profileFile`, it writes a CPU profile there (see
+ * `cpu-profile.ts`). By default tsx reads `tsconfig.dist.json`, which has no `paths`, so
+ * `@mailwire/*` resolves through each package's `exports` to its `dist/` build (what
+ * `npm install` gives); `BENCH_FROM_SOURCE=1` keeps `tsconfig.json`, mapping it to `src/`.
+ */
 function childEnv(profileFile: string | undefined): NodeJS.ProcessEnv {
-  return profileFile === undefined
-    ? process.env
-    : { ...process.env, BENCH_CPU_PROFILE: profileFile }
+  const tsconfig = join(benchDir, FROM_SOURCE ? "tsconfig.json" : "tsconfig.dist.json")
+  return {
+    ...process.env,
+    TSX_TSCONFIG_PATH: tsconfig,
+    ...(profileFile === undefined ? {} : { BENCH_CPU_PROFILE: profileFile }),
+  }
 }
 
 /**

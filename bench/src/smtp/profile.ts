@@ -37,7 +37,7 @@ export interface ProfileSummary {
 /** Who owns a script URL: `@mailwire/<name>`, an npm package, `node:internal`, or a VM pseudo-frame. */
 function owner(url: string, functionName: string): string {
   if (url === "") return `(${functionName.replace(/[()]/g, "") || "native"})`
-  const mailwire = /\/packages\/([^/]+)\/src\//.exec(url)
+  const mailwire = /\/packages\/([^/]+)\/(?:src|dist)\//.exec(url)
   if (mailwire !== null) return `@mailwire/${mailwire[1]}`
   const npm = /\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url)
   if (npm !== null) return npm[1]!

@@ -8,7 +8,10 @@
  * and writes what the profile shows there too.
  *
  * `BENCH_SMTP_SCALE` (default 1) multiplies every message count, `BENCH_SMTP_ROUNDS`
- * (default 3) sets the repetitions; the document says which were used.
+ * (default 3) sets the repetitions; the document says which were used. For quick turns
+ * while changing mailwire: `BENCH_SMTP_ONLY=server,client,pop3` (any of them) measures
+ * only those sections, prints their tables and writes no document and no profile;
+ * `BENCH_FROM_SOURCE=1` runs mailwire from `src/` instead of the build.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir, totalmem } from "node:os"
@@ -32,7 +35,13 @@ import {
   type Sample,
   smtpSourceAgainst,
 } from "./loads.js"
-import { benchDir, type NodeServer, startNodeServer, startSmtpSink } from "./processes.js"
+import {
+  benchDir,
+  FROM_SOURCE,
+  type NodeServer,
+  startNodeServer,
+  startSmtpSink,
+} from "./processes.js"
 import { type ProfileSummary, summarizeProfiles } from "./profile.js"
 import { fmt, profileSection, ratio, table, verdict } from "./report.js"
 
@@ -41,6 +50,18 @@ const repoDir = join(benchDir, "..")
 const SCALE = Number(process.env.BENCH_SMTP_SCALE ?? "1")
 const ROUNDS = Number(process.env.BENCH_SMTP_ROUNDS ?? "3")
 const scaled = (count: number) => Math.max(1, Math.round(count * SCALE))
+const SECTIONS = ["server", "client", "pop3"] as const
+type SectionName = (typeof SECTIONS)[number]
+const ONLY = process.env.BENCH_SMTP_ONLY?.split(",").map((name) => name.trim())
+for (const name of ONLY ?? []) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    throw new Error(`BENCH_SMTP_ONLY: unknown section ${name} (${SECTIONS.join(", ")})`)
+  }
+}
+/** A partial run (`BENCH_SMTP_ONLY`) prints its tables only: no profiles, no document. */
+const IS_PARTIAL = ONLY !== undefined
+const wanted = (name: SectionName) => ONLY === undefined || ONLY.includes(name)
+const NOT_ASKED = "not asked for (`BENCH_SMTP_ONLY`)"
 
 /** The issue's loads. 4 KB is the body size `smtp-source -l` sends. */
 const PERSISTENT: Load = {
@@ -190,11 +211,17 @@ async function main(): Promise<void> {
   let serverBest: Outcome<Map<string, Best>>
   let clientBest: Outcome<Map<ClientName, Best>>
   try {
-    for (const name of SERVERS) servers.set(name, await startServer(name))
+    for (const name of SERVERS) {
+      if (name === "smtp-sink" || wanted("server")) servers.set(name, await startServer(name))
+    }
     const sink = servers.get("smtp-sink")!
-    serverBest = await attempt("SMTP server", () => measureServers(servers))
-    clientBest = await attempt("SMTP client", () => measureClients(sink))
-    if (serverBest.ok) {
+    serverBest = wanted("server")
+      ? await attempt("SMTP server", () => measureServers(servers))
+      : { ok: false, reason: NOT_ASKED }
+    clientBest = wanted("client")
+      ? await attempt("SMTP client", () => measureClients(sink))
+      : { ok: false, reason: NOT_ASKED }
+    if (serverBest.ok && !IS_PARTIAL) {
       const byName = serverBest.value
       const get = (load: LoadName, server: ServerName) => byName.get(`${load} ${server}`)!
       const persistentMissed =
@@ -224,7 +251,7 @@ async function main(): Promise<void> {
         )
       }
     }
-    if (clientBest.ok) {
+    if (clientBest.ok && !IS_PARTIAL) {
       const pool = clientBest.value.get("mailwire-pool")!
       const missed =
         pool.rate < 3 * clientBest.value.get("nodemailer-pool")!.rate ||
@@ -246,18 +273,21 @@ async function main(): Promise<void> {
   } finally {
     for (const server of servers.values()) await server.stop()
   }
-  log("POP3")
   const profileDirs: string[] = []
-  const pop3 = await attempt("POP3", () =>
-    measurePop3(POP3_MESSAGES, POP3_BODY_BYTES, ROUNDS, log, (results) => {
-      const fromMailwire = results.get("poplib ← mailwire (Maildir)")!.client.rate
-      if (fromMailwire >= results.get("poplib ← Dovecot")!.client.rate) return undefined
-      log("profiling mailwire's POP3 server")
-      const dir = mkdtempSync(join(tmpdir(), "mailwire-bench-prof-"))
-      profileDirs.push(dir)
-      return dir
-    }),
-  )
+  if (wanted("pop3")) log("POP3")
+  const pop3: Outcome<Map<Pop3RunName, Pop3Result>> = !wanted("pop3")
+    ? { ok: false, reason: NOT_ASKED }
+    : await attempt("POP3", () =>
+        measurePop3(POP3_MESSAGES, POP3_BODY_BYTES, ROUNDS, log, (results) => {
+          if (IS_PARTIAL) return undefined
+          const fromMailwire = results.get("poplib ← mailwire (Maildir)")!.client.rate
+          if (fromMailwire >= results.get("poplib ← Dovecot")!.client.rate) return undefined
+          log("profiling mailwire's POP3 server")
+          const dir = mkdtempSync(join(tmpdir(), "mailwire-bench-prof-"))
+          profileDirs.push(dir)
+          return dir
+        }),
+      )
   for (const dir of profileDirs) {
     const summary = await attempt("profiling the POP3 server", async () => summarizeProfiles(dir))
     rmSync(dir, { recursive: true, force: true })
@@ -273,6 +303,11 @@ async function main(): Promise<void> {
     }
   }
   const doc = render(serverBest, clientBest, pop3, profiles, (Date.now() - started) / 1000)
+  if (IS_PARTIAL) {
+    process.stdout.write(doc)
+    log("a partial run (BENCH_SMTP_ONLY): docs/benchmarks/smtp.md left as it was")
+    return
+  }
   const docFile = join(repoDir, "docs", "benchmarks", "smtp.md")
   mkdirSync(join(repoDir, "docs", "benchmarks"), { recursive: true })
   writeFileSync(docFile, doc)
@@ -419,7 +454,7 @@ Written by \`${COMMAND}\` (\`bench/src/smtp/run.ts\`, \`bench/src/pop3/\`); do n
 - command: \`${COMMAND}\`${settings.length === 0 ? " (the issue's counts)" : ` with ${settings.join(" and ")}`}; the whole run took ${fmt(runSeconds / 60, 1)} minutes
 - every server runs in its own process, loopback only, stopped by its PID; each figure is the best of ${ROUNDS} rounds run round-robin (msg/s: the highest; CPU µs/msg: the lowest), after a warm-up of ${fmt(WARM_UP.messages)} messages per server
 - server CPU is read from \`/proc/PID/stat\` (user + system, all threads, plus reaped children) before and after each run; client CPU is \`process.cpuUsage()\` around the sending for the Node clients, \`getrusage\` of the whole process for smtp-source and \`time.process_time()\` around the retrieval for poplib
-- this machine has ${cpu.length} cores, shared by the load generator, the server and whatever else runs on it at the time, so wall-clock rates are noisy; CPU per message is the steadier figure. mailwire runs from its TypeScript sources through tsx (\`bench/tsconfig.json\` maps \`@mailwire/*\` to each package's \`src/\`)
+- this machine has ${cpu.length} cores, shared by the load generator, the server and whatever else runs on it at the time, so wall-clock rates are noisy; CPU per message is the steadier figure. ${FROM_SOURCE ? "mailwire runs from its TypeScript sources through tsx (`BENCH_FROM_SOURCE=1`: `bench/tsconfig.json` maps `@mailwire/*` to each package's `src/`)" : "mailwire runs from its built packages (`pnpm bench:smtp` builds them first; `@mailwire/*` resolves through each package's `exports` to `dist/`, what `npm install` gives), the benchmark's own code through tsx"}
 
 ## SMTP server: smtp-source → server
 
