@@ -27,6 +27,7 @@ export const POP3_RUNS = [
   { name: "poplib ← Dovecot", client: "poplib", server: "dovecot" },
   { name: "mailwire Pop3Client ← Dovecot", client: "mailwire", server: "dovecot" },
   { name: "poplib ← mailwire (Maildir)", client: "poplib", server: "mailwire" },
+  { name: "poplib ← bare Node `net` responder (the floor)", client: "poplib", server: "floor" },
 ] as const
 
 export type Pop3RunName = (typeof POP3_RUNS)[number]["name"]
@@ -106,10 +107,14 @@ export async function measurePop3(
     const dovecotPid = Number(readFileSync(join(dovecot.dir, "base", "master.pid"), "utf8"))
     const mailwire = await startNodeServer("pop3/server.ts", [root])
     servers.push(mailwire)
-    const server = (name: "dovecot" | "mailwire") =>
+    const floor = await startNodeServer("pop3/server.ts", [root, "floor"])
+    servers.push(floor)
+    const server = (name: "dovecot" | "mailwire" | "floor") =>
       name === "dovecot"
         ? { port: dovecot.ports.pop3, cpuSeconds: () => treeCpuSeconds(dovecotPid) }
-        : mailwire
+        : name === "floor"
+          ? floor
+          : mailwire
     const samples = new Map<Pop3RunName, { client: Sample[]; serverCpu: number[] }>()
     for (let round = -1; round < rounds; round++) {
       for (const run of POP3_RUNS) {

@@ -9,6 +9,8 @@
  * - `mailwire-pool`: `createTransport({ pool: true })` with `maxConnections` =
  *   `connections` and every other pool setting at its default.
  * - `nodemailer-pool`: nodemailer 10.6.1's `createTransport({ pool: true })`, the same.
+ * - `node-floor`: bare `net` connections sending one message per round trip
+ *   (`floors/smtp-client.ts`), the least a Node client can spend on this wire.
  *
  * The pooled clients get the same raw message (no MIME building) and the same number of
  * `sendMail` calls in flight (`inFlight`). Prints one JSON line: wall and CPU seconds of the sending
@@ -16,6 +18,7 @@
  */
 import { createTransport, SmtpClient } from "@mailwire/node/smtp"
 import nodemailer from "nodemailer"
+import { floorSend } from "../floors/smtp-client.js"
 import { startCpuProfile } from "./cpu-profile.js"
 import { FROM, messageText, TO } from "./message.js"
 
@@ -96,6 +99,7 @@ const runs: Record<string, () => Promise<void>> = {
   "mailwire-pipelining": pipelining,
   "mailwire-pool": mailwirePool,
   "nodemailer-pool": nodemailerPool,
+  "node-floor": () => floorSend(port, messages, connections, raw, { from: FROM, to: TO }),
 }
 const run = runs[kind]
 if (run === undefined) throw new Error(`unknown client kind ${kind}`)

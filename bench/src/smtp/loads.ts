@@ -83,7 +83,7 @@ export async function pipeliningAgainst(server: NodeServer, load: Load): Promise
 export const POOL_IN_FLIGHT = 100
 
 /** The SMTP clients compared, all sending to `smtp-sink`. */
-export const CLIENTS = ["mailwire-pool", "nodemailer-pool", "smtp-source"] as const
+export const CLIENTS = ["mailwire-pool", "nodemailer-pool", "smtp-source", "node-floor"] as const
 export type ClientName = (typeof CLIENTS)[number]
 
 /**

@@ -88,7 +88,7 @@ const POP3_BODY_BYTES = 4096
 /** Messages each server takes before measuring, so JIT warm-up is not in the figures. */
 const WARM_UP: Load = { ...PERSISTENT, messages: scaled(2000) }
 
-const SERVERS = ["mailwire", "smtp-server", "smtp-sink"] as const
+const SERVERS = ["mailwire", "smtp-server", "smtp-sink", "node-floor"] as const
 type ServerName = (typeof SERVERS)[number]
 const LOADS = ["persistent", "per-connection", "pipelining"] as const
 type LoadName = (typeof LOADS)[number]
@@ -319,12 +319,14 @@ const SERVER_LABELS: Record<ServerName, string> = {
   mailwire: "mailwire `createSmtpServer`",
   "smtp-server": "smtp-server 3.21.6",
   "smtp-sink": "Postfix smtp-sink (C)",
+  "node-floor": "bare Node `net` responder (the floor)",
 }
 
 const CLIENT_LABELS: Record<ClientName, string> = {
   "mailwire-pool": "mailwire `createTransport({ pool: true })`",
   "nodemailer-pool": "nodemailer 10.6.1 `createTransport({ pool: true })`",
   "smtp-source": "Postfix smtp-source (C), `-d`",
+  "node-floor": "bare Node `net` sender (the floor)",
 }
 
 function serverTable(byName: Map<string, Best>, load: LoadName): string {

@@ -1,13 +1,15 @@
 /**
  * A benchmark SMTP server in its own process: `node --import tsx server.ts <kind>` with
- * kind `mailwire` (`createSmtpServer` from `@mailwire/node/smtp`) or `smtp-server`
- * (smtp-server 3.21.6). Both read every message to the end and drop it, with no AUTH,
- * no TLS and no reverse DNS. Prints `READY <port>` once listening on 127.0.0.1; SIGTERM
+ * kind `mailwire` (`createSmtpServer` from `@mailwire/node/smtp`), `smtp-server`
+ * (smtp-server 3.21.6) or `node-floor` (the bare `net` responder of
+ * `floors/smtp-server.ts`, the least a Node server can spend). The first two read every
+ * message to the end and drop it, with no AUTH, no TLS and no reverse DNS. Prints `READY <port>` once listening on 127.0.0.1; SIGTERM
  * exits, first writing the CPU profile when `BENCH_CPU_PROFILE` asks for one.
  */
 import type { Readable } from "node:stream"
 import { createSmtpServer } from "@mailwire/node/smtp"
 import { SMTPServer } from "smtp-server"
+import { startFloorSmtpServer } from "../floors/smtp-server.js"
 import { startCpuProfile } from "./cpu-profile.js"
 
 const HOSTNAME = "bench.localhost"
@@ -62,7 +64,9 @@ const port =
     ? await startMailwire()
     : kind === "smtp-server"
       ? await startSmtpServer()
-      : null
+      : kind === "node-floor"
+        ? await startFloorSmtpServer()
+        : null
 if (port === null) throw new Error(`unknown server kind ${String(kind)}`)
 const writeProfile = await startCpuProfile()
 process.once("SIGTERM", () => {
