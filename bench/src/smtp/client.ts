@@ -4,7 +4,7 @@
  *
  * - `mailwire-pipelining`: `connections` `SmtpClient`s from `@mailwire/node/smtp` with
  *   PIPELINING on (MAIL, RCPT and DATA in one round trip, RFC 2920), each kept busy with
- *   the next message queued behind the current one; the load generator of the pipelining
+ *   the next messages queued behind the current one; the load generator of the pipelining
  *   rows.
  * - `mailwire-pool`: `createTransport({ pool: true })` with `maxConnections` =
  *   `connections` and every other pool setting at its default.
@@ -22,8 +22,12 @@ import { floorSend } from "../floors/smtp-client.js"
 import { startCpuProfile } from "./cpu-profile.js"
 import { FROM, messageText, TO } from "./message.js"
 
-/** Messages queued behind the one on the wire, per pipelining connection. */
-const QUEUED_PER_CONNECTION = 2
+/**
+ * Messages in flight per pipelining connection: the one on the wire and two behind it, so
+ * the next one is already queued when a body goes out and its MAIL, RCPT and DATA can go in
+ * the same write (RFC 2920 §3.1).
+ */
+const QUEUED_PER_CONNECTION = 3
 
 const [
   kind = "",

@@ -109,6 +109,7 @@ export async function clientRun(
       String(load.messages),
       String(load.sessions),
       String(load.bodyBytes),
+      String(POOL_IN_FLIGHT),
     ],
     RUN_TIMEOUT_MS,
     profileFile,

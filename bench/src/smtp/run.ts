@@ -474,7 +474,7 @@ smtp-server waits a fixed 100 ms before its greeting on every connection (its "e
 
 ${section(servers, (value) => serverTable(value, "pipelining"))}
 
-Each connection sends MAIL, RCPT and DATA in one round trip (RFC 2920) and has the next message queued behind the current one. Where a server is faster than this Node load generator, the row measures the generator.
+Each connection keeps three messages in flight and sends MAIL, RCPT and DATA in one round trip (RFC 2920), behind the previous message's end of data when that one is already queued (§3.1). Where a server is faster than this Node load generator, the row measures the generator.
 
 ## SMTP client → smtp-sink (persistent connections, ${countsText(CLIENT_LOAD)})
 
