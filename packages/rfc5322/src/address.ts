@@ -384,7 +384,9 @@ function domain(tokens: Token[], defects: Defect[], at: number): string {
       isValid = false
     }
     if (previous !== undefined && !isDot && !wasDot) isValid = false
-    out += token.text
+    // A quoted-string has no place in a domain: it keeps its quotes, so the value can
+    // never read back as a different, valid address (`a" ` is not the domain `a`).
+    out += token.kind === "quoted" ? `"${token.text.replace(/[\\"]/g, "\\$&")}"` : token.text
     previous = token
   }
   if (!isValid || out.startsWith(".") || out.endsWith(".") || out.includes("..")) {

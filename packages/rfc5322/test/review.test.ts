@@ -22,6 +22,14 @@ describe("a domain literal cannot smuggle a second address", () => {
     expect(addresses(`<${address}>`).map((m) => m.address)).toEqual([address])
   })
 
+  it("keeps a quoted-string in a domain quoted, so the address is refused, not rewritten", () => {
+    // Found by the property below: the domain `a" ` (an unclosed quoted space) was read
+    // as `a `, which a writer canonicalized to the different, valid `""@a`.
+    const [m] = addresses('@a" ')
+    expect(m?.address).toBe('""@a" "')
+    expect(() => formatAddress(m!)).toThrow(LocalProtocolError)
+  })
+
   it("writes any parsed mailbox as exactly one mailbox, or refuses it (any text)", () => {
     const unit = fc.constantFrom(...'a@[]\\<>,;:"() .b'.split(""))
     fc.assert(
