@@ -48,19 +48,26 @@ export async function* withCrlf(
 ): AsyncGenerator<Uint8Array, void, undefined> {
   let previousCr = false
   for await (const chunk of chunks) {
-    const bareLf = countBareLf(chunk, previousCr)
-    if (bareLf === 0) {
-      if (chunk.length > 0) previousCr = chunk[chunk.length - 1] === CR
-      yield chunk
-      continue
-    }
-    const out = new Uint8Array(chunk.length + bareLf)
-    let at = 0
-    for (const byte of chunk) {
-      if (byte === LF && !previousCr) out[at++] = CR
-      out[at++] = byte
-      previousCr = byte === CR
-    }
-    yield out
+    const crlf = insertCr(chunk, countBareLf(chunk, previousCr), previousCr)
+    if (chunk.length > 0) previousCr = chunk[chunk.length - 1] === CR
+    yield crlf
   }
+}
+
+/**
+ * `chunk` with a CR put before each of its `bareLf` bare LFs (as counted by
+ * {@link countBareLf} with the same `previousCr`): the chunk itself when there are none,
+ * otherwise a fresh array.
+ */
+export function insertCr(chunk: Uint8Array, bareLf: number, previousCr: boolean): Uint8Array {
+  if (bareLf === 0) return chunk
+  const out = new Uint8Array(chunk.length + bareLf)
+  let at = 0
+  let afterCr = previousCr
+  for (const byte of chunk) {
+    if (byte === LF && !afterCr) out[at++] = CR
+    out[at++] = byte
+    afterCr = byte === CR
+  }
+  return out
 }

@@ -33,6 +33,8 @@ export function normalizeFlags(flags: string): string {
       `Maildir flags must be letters, got ${JSON.stringify(flags)}`,
     )
   }
+  // No letters or one letter (most messages: none, or `S`) is canonical already.
+  if (flags.length < 2) return flags
   return [...new Set(flags)].sort().join("")
 }
 

@@ -57,6 +57,7 @@ export {
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_STALE_LOCK_MS,
   DEFAULT_STALE_TMP_MS,
+  DEFAULT_SYNC_READ_MAX_BYTES,
 } from "./options.js"
 export type { DeliverOptions } from "./store.js"
 export { MaildirStore } from "./store.js"

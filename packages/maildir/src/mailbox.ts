@@ -13,15 +13,17 @@
  * mailbox sees others' changes at its next `sync`. Chunks from `read` are fresh arrays
  * owned by the caller.
  */
+import { closeSync, constants, openSync, readSync } from "node:fs"
 import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises"
-import { join } from "node:path"
-import { CrlfSize, countBareLf } from "./crlf.js"
+import { join, sep } from "node:path"
+import { CrlfSize, countBareLf, insertCr, withCrlf } from "./crlf.js"
 import { type DeliveryResult, deliverToMaildir, type MessageSource } from "./delivery.js"
 import { writeFileDurably } from "./durable-file.js"
 import { MaildirError } from "./errors.js"
 import { deliveryTime, formatFileName, parseFileName, type UniqueNameSource } from "./filename.js"
 import { normalizeFlags } from "./flags.js"
 import { lock } from "./lock-file.js"
+import { DEFAULT_SYNC_READ_MAX_BYTES } from "./options.js"
 import { formatUidList, parseUidList, type UidList, type UidRecord } from "./uidlist.js"
 
 /** The UID list's file name in each Maildir. */
@@ -30,12 +32,22 @@ export const UIDLIST_FILE = "mailwire-uidlist"
 /** Size of the chunks `read` yields: 64 KiB, large enough that a read costs one syscall per chunk for most messages, small enough to stream. */
 export const READ_CHUNK_BYTES = 64 * 1024
 
+/**
+ * How `readNow` opens a file: read-only and non-blocking. A regular file ignores
+ * `O_NONBLOCK`, but a FIFO planted in the Maildir would otherwise make `open` wait for a
+ * writer with the whole event loop; with it the read comes back short and the thread-pool
+ * path takes over, as before blocking reads. (`O_NONBLOCK` is absent on Windows.)
+ */
+const READ_NOW_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+
 /** Settings every mailbox of a store shares (see `MaildirStoreOptions`; cr.yp.to/proto/maildir.html). */
 export interface MailboxSettings {
   readonly staleTmpMs: number
   readonly staleLockMs: number
   readonly lockTimeoutMs: number
   readonly names: UniqueNameSource
+  /** See `DEFAULT_SYNC_READ_MAX_BYTES`, the value when absent; `0` turns blocking reads off. */
+  readonly syncReadMaxBytes?: number
 }
 
 /** A message in a mailbox, as of the last sync (RFC 9051 §2.3; RFC 7162 §3.1). */
@@ -186,9 +198,48 @@ export class MaildirMailbox {
    * the file if another program renamed or moved it since the last sync. Given the
    * `vsize` the last sync measured, the first read asks for that many bytes plus one; when
    * what comes back has exactly that CRLF size, it is the whole file and is yielded as one
-   * chunk without a second read to find the end.
+   * chunk without a second read to find the end. A message of at most `syncReadMaxBytes`
+   * is read that way with blocking calls (see `DEFAULT_SYNC_READ_MAX_BYTES`).
    */
   async *read(uid: number, vsize?: number): AsyncGenerator<Uint8Array, void, undefined> {
+    const now = vsize === undefined ? null : this.readNow(uid, vsize)
+    if (now !== null) {
+      if (now.bytes.length > 0) yield now.bytes
+      return
+    }
+    yield* this.readFromDisk(uid, vsize)
+  }
+
+  /**
+   * The message as POP3 RETR (RFC 1939 §11) and IMAP send it: `read`'s bytes with every
+   * bare LF made CRLF, as `withCrlf` does, so the total is the message's `vsize`. A whole
+   * message read at once has its line ends counted only once.
+   */
+  async *readCrlf(uid: number, vsize?: number): AsyncGenerator<Uint8Array, void, undefined> {
+    const now = vsize === undefined ? null : this.readCrlfNow(uid, vsize)
+    if (now !== null) {
+      if (now.length > 0) yield now
+      return
+    }
+    yield* withCrlf(this.readFromDisk(uid, vsize))
+  }
+
+  /**
+   * The whole message as `readCrlf` gives it, read at once with blocking calls, when it
+   * is at most `syncReadMaxBytes` (see `DEFAULT_SYNC_READ_MAX_BYTES`) and still has the
+   * CRLF size `vsize` of the last sync; otherwise `null`, also for a file that moved,
+   * vanished or cannot be read, and `readCrlf` does the work and reports what failed.
+   */
+  readCrlfNow(uid: number, vsize: number): Uint8Array | null {
+    const now = this.readNow(uid, vsize)
+    return now === null ? null : insertCr(now.bytes, now.bareLf, false)
+  }
+
+  /** `read` through the thread pool: the path for large messages and every unusual case. */
+  private async *readFromDisk(
+    uid: number,
+    vsize?: number,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
     const handle = await this.openMessage(uid)
     try {
       if (vsize !== undefined) {
@@ -197,7 +248,7 @@ export class MaildirMailbox {
         if (bytesRead === 0) return
         const bytes = whole.subarray(0, bytesRead)
         yield bytes
-        if (bytesRead <= vsize && bytesRead + countBareLf(bytes, false) === vsize) return
+        if (isWholeMessage(bytes, countBareLf(bytes, false), vsize)) return
       }
       for (;;) {
         const chunk = new Uint8Array(READ_CHUNK_BYTES)
@@ -207,6 +258,37 @@ export class MaildirMailbox {
       }
     } finally {
       await handle.close()
+    }
+  }
+
+  /**
+   * The whole message read with one blocking `open`, `read` and `close`, with its count
+   * of bare LFs, when it is small enough (see `DEFAULT_SYNC_READ_MAX_BYTES`); null when
+   * it is not, or when that is not the plain case: the path is unknown, a call fails, or
+   * the file no longer has the CRLF size `vsize`. The thread-pool path then does the
+   * work again and has the last word, so a file that moved, vanished or cannot be read
+   * ends the same way on both paths. At most `vsize + 1` bytes are read, so a file that
+   * grew cannot make the event loop wait longer.
+   */
+  private readNow(uid: number, vsize: number): { bytes: Uint8Array; bareLf: number } | null {
+    const limit = this.settings.syncReadMaxBytes ?? DEFAULT_SYNC_READ_MAX_BYTES
+    const path = this.paths.get(uid)
+    if (limit === 0 || vsize > limit || path === undefined) return null
+    let fd: number
+    try {
+      fd = openSync(path, READ_NOW_FLAGS)
+    } catch {
+      return null
+    }
+    try {
+      const whole = new Uint8Array(vsize + 1)
+      const bytes = whole.subarray(0, readSync(fd, whole, 0, whole.length, null))
+      const bareLf = countBareLf(bytes, false)
+      return isWholeMessage(bytes, bareLf, vsize) ? { bytes, bareLf } : null
+    } catch {
+      return null
+    } finally {
+      closeQuietly(fd)
     }
   }
 
@@ -376,7 +458,9 @@ export class MaildirMailbox {
     for (const record of list.records) {
       const file = files.get(record.base)
       if (file === undefined) continue
-      const path = join(this.path, file.directory, file.name)
+      // Joined by hand: `path.join` would normalize 2 × thousands of paths that are
+      // already normal (the mailbox path is, the directory is fixed, a name has no `/`).
+      const path = `${this.path}${sep}${file.directory}${sep}${file.name}`
       this.paths.set(record.uid, path)
       messages.push({
         uid: record.uid,
@@ -394,5 +478,26 @@ export class MaildirMailbox {
       highestModseq: list.highestModseq,
       messages,
     }
+  }
+}
+
+/**
+ * Whether `bytes`, read with room for `vsize + 1` and holding `bareLf` bare LFs, are a
+ * whole file of CRLF size `vsize`: the read stopped short of the room (the end of the
+ * file) at exactly that size.
+ */
+function isWholeMessage(bytes: Uint8Array, bareLf: number, vsize: number): boolean {
+  return bytes.length <= vsize && bytes.length + bareLf === vsize
+}
+
+/**
+ * Closes a descriptor opened only for reading. Nothing written can be lost there, so a
+ * failing `close` (only EINTR or EIO, after the bytes were read) does not fail the read.
+ */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // See above: the bytes are already read.
   }
 }

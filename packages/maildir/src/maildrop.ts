@@ -9,7 +9,6 @@
  * called, which the POP3 machine asks for at QUIT (the UPDATE state, RFC 1939 §6).
  */
 import type { Maildrop, MaildropRefusal } from "@mailwire/pop3"
-import { withCrlf } from "./crlf.js"
 import type { LockFile } from "./lock-file.js"
 import type { MailboxState, MaildirMailbox } from "./mailbox.js"
 
@@ -27,8 +26,12 @@ export const LOCK_TOUCH_INTERVAL_MS = 60 * 1000
 
 /** The POP3 unique-id of a message (Dovecot's `%08Xu%08Xv`; RFC 1939 §7). */
 export function pop3UniqueId(uid: number, uidValidity: number): string {
-  const hex = (value: number) => value.toString(16).toUpperCase().padStart(8, "0")
-  return `${hex(uid)}${hex(uidValidity)}`
+  return `${hex8(uid)}${hex8(uidValidity)}`
+}
+
+/** A 32-bit number as eight upper-case hex digits (`%08X`). */
+function hex8(value: number): string {
+  return value.toString(16).toUpperCase().padStart(8, "0")
 }
 
 /** The refusal `open` gives when another session holds the maildrop (RFC 2449 §8.1.1). */
@@ -45,33 +48,40 @@ export function maildirMaildrop(
   staleLockMs: number,
 ): Maildrop {
   const touchInterval = Math.min(LOCK_TOUCH_INTERVAL_MS, staleLockMs / 4)
-  const messages = new Map(
-    state.messages.map((message) => [pop3UniqueId(message.uid, state.uidValidity), message]),
-  )
+  // Each unique-id (`pop3UniqueId`) is formatted once per session, the UIDVALIDITY part
+  // once: `list` hands out copies of the same listing.
+  const validity = hex8(state.uidValidity)
+  const listing = state.messages.map((message) => ({
+    uid: `${hex8(message.uid)}${validity}`,
+    size: message.vsize,
+  }))
+  const messages = new Map(listing.map(({ uid }, i) => [uid, state.messages[i]!]))
   let isOpen = true
   let touchedAt = Date.now()
+  const isTouchDue = () => Date.now() - touchedAt >= touchInterval
   const touch = async () => {
-    const now = Date.now()
-    if (now - touchedAt < touchInterval) return
-    touchedAt = now
+    touchedAt = Date.now()
     await held.touch().catch(() => undefined)
   }
   return {
     list: async () => {
-      await touch()
-      return state.messages.map((message) => ({
-        uid: pop3UniqueId(message.uid, state.uidValidity),
-        size: message.vsize,
-      }))
+      if (isTouchDue()) await touch()
+      return listing.map((listed) => ({ ...listed }))
     },
     read: async function* (uniqueId) {
       const message = messages.get(uniqueId)
       if (message === undefined) throw new Error(`No message with unique-id ${uniqueId}`)
-      await touch()
-      yield* withCrlf(inbox.read(message.uid, message.vsize))
+      if (isTouchDue()) await touch()
+      yield* inbox.readCrlf(message.uid, message.vsize)
+    },
+    // `read` does what this cannot do at once: report errors and refresh the lock.
+    readNow: (uniqueId) => {
+      const message = messages.get(uniqueId)
+      if (message === undefined || isTouchDue()) return null
+      return inbox.readCrlfNow(message.uid, message.vsize)
     },
     delete: async (uniqueIds) => {
-      await touch()
+      if (isTouchDue()) await touch()
       const gone = uniqueIds.flatMap((id) => {
         const message = messages.get(id)
         return message === undefined ? [] : [message.uid]

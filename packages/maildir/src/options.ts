@@ -27,6 +27,18 @@ export const DEFAULT_STALE_LOCK_MS = 30 * 60 * 1000
  */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30 * 1000
 
+/**
+ * The largest message (CRLF size) that `read` takes from the disk with blocking calls
+ * instead of Node's thread pool: 64 KiB. A small file in the page cache is read by one
+ * `open`, `read` and `close` in a few microseconds, while each call through the thread
+ * pool costs a round trip between threads — three of them per message, more than the
+ * reading itself; Dovecot's per-session process reads the same way, blocking. The cap
+ * bounds how long one read can hold the event loop, and larger messages keep the async
+ * path. A store on a slow or network filesystem, where one `read` can wait on the
+ * network, should set `syncReadMaxBytes: 0` so the event loop never blocks on a file.
+ */
+export const DEFAULT_SYNC_READ_MAX_BYTES = 64 * 1024
+
 /** Options of `MaildirStore` (the store is Maildir++, cr.yp.to/proto/maildir.html). */
 export interface MaildirStoreOptions {
   /** The directory that holds one Maildir per user (`<root>/<user>/`). Made if missing. */
@@ -39,6 +51,8 @@ export interface MaildirStoreOptions {
   readonly lockTimeoutMs?: number
   /** The host name written into new file names; defaults to `os.hostname()`. */
   readonly hostname?: string
+  /** See {@link DEFAULT_SYNC_READ_MAX_BYTES}; `0` never reads a message with blocking calls. */
+  readonly syncReadMaxBytes?: number
 }
 
 const duration = z.number().int().nonnegative()
@@ -49,6 +63,7 @@ const schema = z.strictObject({
   staleLockMs: duration.optional(),
   lockTimeoutMs: duration.optional(),
   hostname: z.string().min(1).optional(),
+  syncReadMaxBytes: z.number().int().nonnegative().optional(),
 })
 
 /** Validates options, throwing `MaildirError` `INVALID_OPTIONS` that names the field. */

@@ -27,6 +27,7 @@ import {
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_STALE_LOCK_MS,
   DEFAULT_STALE_TMP_MS,
+  DEFAULT_SYNC_READ_MAX_BYTES,
   type MaildirStoreOptions,
   parseStoreOptions,
 } from "./options.js"
@@ -75,6 +76,7 @@ export class MaildirStore implements MaildropStore {
       staleTmpMs: parsed.staleTmpMs ?? DEFAULT_STALE_TMP_MS,
       staleLockMs: parsed.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
       lockTimeoutMs: parsed.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      syncReadMaxBytes: parsed.syncReadMaxBytes ?? DEFAULT_SYNC_READ_MAX_BYTES,
       names: {
         now: () => performance.timeOrigin + performance.now(),
         pid: process.pid,

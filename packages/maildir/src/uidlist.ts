@@ -51,7 +51,11 @@ export interface UidList {
 const UINT32_MAX = 0xffff_ffff
 
 function field(words: readonly string[], key: string): number | null {
-  const word = words.find((w) => w.startsWith(key))
+  return fieldNumber(words.find((w) => w.startsWith(key)))
+}
+
+/** The number in a field word such as `M12`: 1–16 digits after the key letter. */
+function fieldNumber(word: string | undefined): number | null {
   if (word === undefined || !/^\d{1,16}$/.test(word.slice(1))) return null
   return Number(word.slice(1))
 }
@@ -61,15 +65,26 @@ function parseRecord(line: string): UidRecord | null {
   if (colon < 0) return null
   const base = line.slice(colon + 2)
   const words = line.slice(0, colon).split(" ")
-  const uid = words[0] !== undefined && /^\d{1,10}$/.test(words[0]) ? Number(words[0]) : null
-  const modseq = field(words, "M")
-  const flags = words.find((w) => w.startsWith("F"))?.slice(1)
-  const vsize = words.some((w) => w.startsWith("W")) ? field(words, "W") : undefined
+  const uid = /^\d{1,10}$/.test(words[0]!) ? Number(words[0]) : null
+  // The first word with each key counts, as a lookup of each would find it; one pass.
+  let modseqWord: string | undefined
+  let flagsWord: string | undefined
+  let vsizeWord: string | undefined
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i]!
+    const key = word[0]
+    if (key === "M") modseqWord ??= word
+    else if (key === "F") flagsWord ??= word
+    else if (key === "W") vsizeWord ??= word
+  }
+  const modseq = fieldNumber(modseqWord)
+  const flags = flagsWord?.slice(1)
+  const vsize = vsizeWord === undefined ? undefined : fieldNumber(vsizeWord)
   if (uid === null || uid < 1 || uid > UINT32_MAX || modseq === null || vsize === null) return null
   if (flags === undefined || !/^[A-Za-z]*$/.test(flags) || base === "" || base.includes(":")) {
     return null
   }
-  return { uid, modseq, flags, base, ...(vsize === undefined ? {} : { vsize }) }
+  return vsize === undefined ? { uid, modseq, flags, base } : { uid, modseq, flags, base, vsize }
 }
 
 /** Reads a UID list file's text; `null` when it is not a whole, consistent list. */

@@ -214,6 +214,8 @@ describe("options", () => {
     [{ root: "" }, "root"],
     [{ root: "/x", staleTmpMs: -1 }, "staleTmpMs"],
     [{ root: "/x", lockTimeoutMs: "10" }, "lockTimeoutMs"],
+    [{ root: "/x", syncReadMaxBytes: -1 }, "syncReadMaxBytes"],
+    [{ root: "/x", syncReadMaxBytes: 1.5 }, "syncReadMaxBytes"],
     [{ root: "/x", colour: "red" }, "options"],
   ])("refuses %j with a message naming %s", (options, field) => {
     expect(() => new MaildirStore(options as never)).toThrow(

@@ -251,7 +251,7 @@ export class Pop3ServerSession implements ListenerSession {
           break
         }
         case "Retrieve":
-          queue.push(...(await this.retrieve(event)))
+          queue.push(...(this.retrieveNow(event) ?? (await this.retrieve(event))))
           break
         case "Commit": {
           const commit = {
@@ -287,13 +287,32 @@ export class Pop3ServerSession implements ListenerSession {
     }
   }
 
+  /**
+   * RETR/TOP answered at once when the store has the message at hand (`Maildrop.readNow`:
+   * a small Maildir file, a message in memory), with no promise between the command and
+   * the answer; `null` when it has not, and {@link retrieve} streams it.
+   */
+  private retrieveNow(event: RetrieveEvent): ReadonlyArray<Pop3ServerEvent> | null {
+    const conn = this.conn!
+    let message: Uint8Array | null
+    try {
+      message = this.maildrop?.readNow?.(event.message.uid) ?? null
+    } catch (error) {
+      // `readNow` should answer null rather than throw; `read` then says what is wrong.
+      this.report(error)
+      return null
+    }
+    if (message === null) return null
+    if (message.length > 0) conn.messageData(event, message)
+    this.logRetrieve(event, true)
+    return conn.messageEnd(event)
+  }
+
   private async retrieve(event: RetrieveEvent): Promise<ReadonlyArray<Pop3ServerEvent>> {
     const conn = this.conn!
     const maildrop = this.maildrop
-    const { number, size } = event.message
-    const entry = { type: "retrieve", command: event.command, number, size } as const
     if (maildrop === null) {
-      this.log.write({ ...entry, ok: false })
+      this.logRetrieve(event, false)
       return conn.reject(event, { code: "SYS/TEMP" })
     }
     try {
@@ -308,11 +327,18 @@ export class Pop3ServerSession implements ListenerSession {
       }
     } catch (error) {
       this.report(error)
-      this.log.write({ ...entry, ok: false })
+      this.logRetrieve(event, false)
       return conn.reject(event, { code: "SYS/TEMP", text: "Unable to read the message" })
     }
-    this.log.write({ ...entry, ok: true })
+    this.logRetrieve(event, true)
     return conn.messageEnd(event)
+  }
+
+  /** Logs a RETR/TOP answer; the entry is built only when a hook listens. */
+  private logRetrieve(event: RetrieveEvent, ok: boolean): void {
+    if (!this.log.isOn) return
+    const { number, size } = event.message
+    this.log.write({ type: "retrieve", command: event.command, number, size, ok })
   }
 
   private async startTls(): Promise<ReadonlyArray<Pop3ServerEvent>> {

@@ -44,57 +44,59 @@ export class DotEncoder {
     this.bareLineEndings = options.bareLineEndings ?? "normalize"
   }
 
-  /** The stuffed form of the next piece of the body. */
+  /**
+   * The stuffed form of the next piece of the body. Bytes that need no change are not
+   * copied: runs between the changes (a stuffed dot, a rewritten line end) are handed out
+   * as views of `chunk`, so a chunk with nothing to change comes back as itself.
+   */
   encode(chunk: Uint8Array): Uint8Array {
     if (this.ended) throw new LocalProtocolError("INVALID_STATE", "encode() after end()")
     const out: Uint8Array[] = []
     const length = chunk.length
     let pos = 0
+    /** Where the run of bytes that are not in `out` yet begins. */
+    let from = 0
     if (this.pendingCr && length > 0) {
       this.pendingCr = false
       if (chunk[0] === LF) {
         out.push(CRLF)
         pos = 1
+        from = 1
         this.atLineStart = true
       } else {
         this.bareCr(out)
       }
     }
-    let nextCr = -2
-    let nextLf = -2
+    const scan = new LowByteScan(chunk)
     while (pos < length) {
-      if (this.atLineStart && chunk[pos] === DOT) out.push(DOT_BYTE)
+      if (this.atLineStart && chunk[pos] === DOT) {
+        pushRun(out, chunk, from, pos)
+        out.push(DOT_BYTE)
+        from = pos
+      }
       this.atLineStart = false
-      if (nextCr !== -1 && nextCr < pos) nextCr = chunk.indexOf(CR, pos)
-      if (nextLf !== -1 && nextLf < pos) nextLf = chunk.indexOf(LF, pos)
-      const cr = nextCr === -1 ? length : nextCr
-      const lf = nextLf === -1 ? length : nextLf
-      if (cr === length && lf === length) {
-        out.push(chunk.subarray(pos))
+      const stop = plainRunEnd(chunk, scan, pos)
+      if (stop === length) {
+        // The run ended the chunk; only a CRLF can have let an LF into it.
+        this.atLineStart = chunk[length - 1] === LF
         break
       }
-      if (lf < cr) {
-        // A bare LF: no CR right before it, or the CR would have been found first.
-        out.push(chunk.subarray(pos, lf))
-        pos = lf + 1
-        this.bareLf(out)
-      } else if (cr + 1 < length) {
-        if (chunk[cr + 1] === LF) {
-          out.push(chunk.subarray(pos, cr + 2))
-          pos = cr + 2
-          this.atLineStart = true
-        } else {
-          out.push(chunk.subarray(pos, cr))
-          pos = cr + 1
-          this.bareCr(out)
-        }
-      } else {
-        out.push(chunk.subarray(pos, cr))
-        pos = length
-        this.pendingCr = true
+      pos = stop
+      if (chunk[stop] === DOT) {
+        // A dot right after a CRLF: stuffed at the top of the loop.
+        this.atLineStart = true
+        continue
       }
+      pushRun(out, chunk, from, stop)
+      pos = stop + 1
+      from = pos
+      if (chunk[stop] === LF) this.bareLf(out)
+      else if (pos < length) this.bareCr(out)
+      else this.pendingCr = true
     }
-    // The common case, a chunk with no dot to stuff, goes out as the caller's own bytes.
+    if (from === 0 && out.length === 0) return chunk
+    pushRun(out, chunk, from, length)
+    // One run and nothing added: the caller's own bytes, as a view.
     if (out.length === 1 && out[0]!.buffer === chunk.buffer) return out[0]!
     return concatBytes(out)
   }
@@ -135,6 +137,105 @@ export class DotEncoder {
       out.push(BARE_CR_BYTE)
     }
   }
+}
+
+/**
+ * Where, from `pos`, the first byte is that `encode` must look at: a CR not followed by
+ * an LF in the chunk (a bare CR, or one whose partner is in the next chunk), an LF not
+ * after a CR, or a dot that begins a line after a CRLF. `chunk.length` if none.
+ */
+function plainRunEnd(chunk: Uint8Array, scan: LowByteScan, pos: number): number {
+  const length = chunk.length
+  let at = pos
+  for (;;) {
+    at = scan.next(at)
+    if (at === length) return length
+    const byte = chunk[at]
+    if (byte === LF) return at
+    if (byte !== CR) {
+      at++ // another control byte, such as a TAB
+      continue
+    }
+    if (chunk[at + 1] !== LF) return at
+    if (chunk[at + 2] === DOT) return at + 2
+    at += 2
+  }
+}
+
+/** Bytes below this are looked at one by one: CR, LF, and the rarer controls below them. */
+const LOW_BYTE_LIMIT = 0x0e
+/** {@link LOW_BYTE_LIMIT} in each byte of a 32-bit word. */
+const LOW_LIMIT_WORD = 0x0e0e0e0e
+/** The top bit of each byte of a 32-bit word. */
+const TOP_BITS_WORD = 0x80808080
+/** Below this many bytes a chunk is scanned byte by byte: setting up words costs more. */
+const MIN_WORD_SCAN_BYTES = 32
+const NO_WORDS = new Uint32Array(0)
+
+/**
+ * Whether one of the four bytes of `word` is below {@link LOW_BYTE_LIMIT}: subtracting
+ * the limit from every byte sets a byte's top bit when it borrows, and `& ~word` drops
+ * bytes whose top bit was set already (0x80 and above). The test is exact for "any",
+ * though a borrow can mark a higher byte too, so the caller finds which byte by bytes.
+ */
+function hasLowByte(word: number): boolean {
+  return ((word - LOW_LIMIT_WORD) & ~word & TOP_BITS_WORD) !== 0
+}
+
+/**
+ * Finds the bytes below {@link LOW_BYTE_LIMIT} in one chunk, four bytes at a time over the
+ * part of it that is 4-byte aligned in memory, since mail has such a byte only about once
+ * every 80 bytes (a CRLF). Byte-order free: it only asks whether a word holds one.
+ */
+class LowByteScan {
+  /** The aligned middle of the chunk as words; empty for short chunks. */
+  private readonly words: Uint32Array
+  /** The chunk index of `words[0]`, and of the first byte after the last word. */
+  private readonly wordsStart: number
+  private readonly wordsEnd: number
+
+  constructor(private readonly chunk: Uint8Array) {
+    if (chunk.length < MIN_WORD_SCAN_BYTES) {
+      this.words = NO_WORDS
+      this.wordsStart = chunk.length
+      this.wordsEnd = chunk.length
+      return
+    }
+    const start = (4 - (chunk.byteOffset & 3)) & 3
+    const count = (chunk.length - start) >>> 2
+    this.words = new Uint32Array(chunk.buffer, chunk.byteOffset + start, count)
+    this.wordsStart = start
+    this.wordsEnd = start + count * 4
+  }
+
+  /** The index of the first byte at or after `from` below the limit, or the chunk's length. */
+  next(from: number): number {
+    const chunk = this.chunk
+    const length = chunk.length
+    let at = from
+    while (at < length && !this.isWordStart(at)) {
+      if (chunk[at]! < LOW_BYTE_LIMIT) return at
+      at++
+    }
+    if (at === length) return length
+    const words = this.words
+    let word = (at - this.wordsStart) >>> 2
+    while (word < words.length && !hasLowByte(words[word]!)) word++
+    // The word that holds one, or the few bytes after the last word.
+    for (at = this.wordsStart + word * 4; at < length; at++) {
+      if (chunk[at]! < LOW_BYTE_LIMIT) return at
+    }
+    return length
+  }
+
+  private isWordStart(at: number): boolean {
+    return at >= this.wordsStart && at < this.wordsEnd && ((at - this.wordsStart) & 3) === 0
+  }
+}
+
+/** Adds `chunk[from, to)` to `out` unless it is empty. */
+function pushRun(out: Uint8Array[], chunk: Uint8Array, from: number, to: number): void {
+  if (to > from) out.push(chunk.subarray(from, to))
 }
 
 /** The whole body stuffed and terminated in one call. */
