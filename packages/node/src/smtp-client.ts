@@ -24,6 +24,7 @@ import {
   type SmtpReplyErrorOptions,
 } from "./errors.js"
 import { parseOptions, withoutUndefined } from "./options.js"
+import { ReplyDeadline } from "./reply-deadline.js"
 import {
   isValidated,
   type ResolvedSmtpClientOptions,
@@ -94,6 +95,20 @@ export function replyError(
   return new SmtpReplyError(reply.code, reply.lines[0] ?? "", options)
 }
 
+/**
+ * Output up to this size is copied into one buffer before it is written; 16 KiB is well
+ * under a loopback or LAN segment burst, and copying that much costs less than handing
+ * Node's stream a list of pieces. Bigger output (a large body) is written without a copy.
+ */
+const JOINED_WRITE_LIMIT = 16 * 1024
+
+/** A reply as one line of text (`250 2.0.0 Ok: queued`), for `SmtpSendResult.response`. */
+function replyText(reply: SmtpReply | null): string {
+  if (reply === null) return ""
+  const head = reply.enhancedCode === null ? `${reply.code}` : `${reply.code} ${reply.enhancedCode}`
+  return [head, ...reply.lines].join(" ")
+}
+
 function isByteStream(
   body: SmtpSendRequest["body"],
 ): body is ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> {
@@ -118,7 +133,9 @@ export class SmtpClient {
   private connecting: Waiter<SmtpConnectInfo> | null = null
   private readonly sends = new Map<number, PendingSend>()
   private quitting: Waiter<void> | null = null
-  private timer: ReturnType<typeof setTimeout> | null = null
+  private readonly deadline = new ReplyDeadline((stage, ms) => {
+    this.fail(new ConnectionError("TIMEOUT", stage, `no reply from the server in ${ms} ms`))
+  })
   private failure: Error | null = null
   private isReady = false
 
@@ -171,7 +188,7 @@ export class SmtpClient {
       timeout: o.connectionTimeout,
     })
     this.attach(socket)
-    this.arm("greeting", o.greetingTimeout)
+    this.deadline.wait("greeting", o.greetingTimeout)
     return new Promise((resolve, reject) => {
       this.connecting = { resolve, reject }
     })
@@ -189,11 +206,13 @@ export class SmtpClient {
         this.failure ?? new ConnectionError("CLOSED", "send", "the connection is not ready"),
       )
     }
+    const body = request.body
+    const streamed = isByteStream(body)
     let id: number
     try {
-      id = isByteStream(request.body)
+      id = streamed
         ? machine.sendMail({ from: request.from, to: request.to })
-        : machine.sendMail({ from: request.from, to: request.to, body: request.body })
+        : machine.sendMail({ from: request.from, to: request.to, body })
     } catch (error) {
       return Promise.reject(error)
     }
@@ -201,8 +220,9 @@ export class SmtpClient {
       this.sends.set(id, { resolve, reject, request, bodyReady: null })
     })
     this.write()
-    this.arm("data", this.options.dataTimeout)
-    if (isByteStream(request.body)) void this.streamBody(id, request.body)
+    // Waiting for an earlier message already: a new one does not restart the clock.
+    if (this.sends.size === 1) this.deadline.wait("data", this.options.dataTimeout)
+    if (streamed) void this.streamBody(id, body)
     return result
   }
 
@@ -218,7 +238,7 @@ export class SmtpClient {
     })
     machine.quit()
     this.write()
-    this.arm("quit", this.options.commandTimeout)
+    this.deadline.wait("quit", this.options.commandTimeout)
     await closed.catch(() => {})
     this.close()
   }
@@ -241,7 +261,7 @@ export class SmtpClient {
 
   private receive(socket: Socket, chunk: Uint8Array): void {
     if (socket !== this.socket || this.machine === null) return
-    if (this.timer !== null) this.timer.refresh()
+    this.deadline.touch()
     let events: ReadonlyArray<SmtpClientEvent>
     try {
       events = this.machine.receive(chunk)
@@ -261,8 +281,11 @@ export class SmtpClient {
   }
 
   /**
-   * Writes the machine's output as the pieces it queued (commands, the caller's body
-   * chunks) in one corked, gathered write, so a body is not copied into a joined buffer.
+   * Writes the machine's output in one write: small output (commands, a short message
+   * and the next envelope) copied into one buffer, which costs less than the per-piece
+   * bookkeeping of a gathered write; larger output as the pieces it was queued in
+   * (commands, the caller's body chunks), corked into one gathered write so a body is
+   * not copied.
    */
   private write(): void {
     const chunks = this.machine?.takeOutputChunks()
@@ -271,6 +294,12 @@ export class SmtpClient {
     if (socket.destroyed || !socket.writable) return
     if (chunks.length === 1) {
       socket.write(chunks[0]!)
+      return
+    }
+    let total = 0
+    for (const chunk of chunks) total += chunk.length
+    if (total <= JOINED_WRITE_LIMIT) {
+      socket.write(Buffer.concat(chunks, total))
       return
     }
     socket.cork()
@@ -282,7 +311,7 @@ export class SmtpClient {
     for (const event of events) {
       switch (event.type) {
         case "greeting":
-          this.arm("command", this.options.commandTimeout)
+          this.deadline.wait("command", this.options.commandTimeout)
           break
         case "startTls":
           this.upgrade()
@@ -353,12 +382,11 @@ export class SmtpClient {
     const accepted: string[] = []
     const rejected: string[] = []
     const rejectedErrors: SmtpReplyError[] = []
-    let response = ""
+    let last: SmtpReply | null = null
     for (const recipient of result.recipients) {
       if (recipient.accepted) {
         accepted.push(recipient.address)
-        const { code, enhancedCode, lines } = recipient.reply
-        response = [code, enhancedCode, ...lines].filter((part) => part !== null).join(" ")
+        last = recipient.reply
       } else {
         rejected.push(recipient.address)
         const error = replyError(recipient.reply, "RCPT")
@@ -378,7 +406,7 @@ export class SmtpClient {
       )
       return
     }
-    pending.resolve({ accepted, rejected, rejectedErrors, response })
+    pending.resolve({ accepted, rejected, rejectedErrors, response: replyText(last) })
   }
 
   private async streamBody(
@@ -449,29 +477,14 @@ export class SmtpClient {
     )
   }
 
-  private arm(stage: string, ms: number): void {
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
-    if (ms <= 0) return
-    this.timer = setTimeout(() => {
-      this.fail(new ConnectionError("TIMEOUT", stage, `no reply from the server in ${ms} ms`))
-    }, ms)
-  }
-
   private disarmIfIdle(): void {
-    if (this.sends.size > 0) {
-      this.arm("data", this.options.dataTimeout)
-      return
-    }
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
+    if (this.sends.size === 0) this.deadline.pause()
   }
 
   /** Ends the connection: every pending call rejects with `error`. */
   private fail(error: Error): void {
     this.failure ??= error
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
+    this.deadline.stop()
     this.isReady = false
     this.connecting?.reject(this.failure)
     this.connecting = null

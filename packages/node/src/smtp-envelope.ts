@@ -32,6 +32,8 @@ function specAddresses(value: AddressSpec | readonly AddressSpec[] | undefined):
 }
 
 function unique(addresses: readonly string[]): string[] {
+  // Most messages have one recipient: no set to build for it.
+  if (addresses.length === 1) return addresses[0] === "" ? [] : [addresses[0]!]
   return [...new Set(addresses.filter((address) => address !== ""))]
 }
 

@@ -162,9 +162,10 @@ export class SmtpClientConnection {
     this.find(id)?.write(this.session, chunk)
   }
 
-  /** Ends the body of transaction `id`. */
+  /** Ends the body of transaction `id`; with PIPELINING the next one may start at once. */
   endBody(id: number): void {
     this.find(id)?.end(this.session)
+    this.startNext()
   }
 
   /** Sends QUIT once every queued transaction is done (RFC 5321 §4.1.1.10). */
@@ -176,7 +177,7 @@ export class SmtpClientConnection {
   private find(id: number): ClientTransaction | undefined {
     const s = this.session
     if (s.active?.id === id) return s.active
-    return s.queue.get(id)
+    return s.queue.get(id) ?? s.finishing.find((transaction) => transaction.id === id)
   }
 
   private dispatch(reply: SmtpReply): void {
@@ -197,17 +198,24 @@ export class SmtpClientConnection {
     this.startNext()
   }
 
-  /** Starts the next queued transaction, or QUIT, when the session is idle. */
+  /**
+   * Starts the next queued transaction, or QUIT, when the session is idle. With
+   * PIPELINING the next one also starts once the active one's whole message is written:
+   * its envelope goes out behind the end-of-data mark, and the replies still come in
+   * order, the message's final reply first (RFC 2920 §3.1).
+   */
   private startNext(): void {
     const s = this.session
     if (s.state !== "ready" && s.state !== "transaction") return
-    if (s.active !== null) return
+    const active = s.active
+    if (active !== null && (s.queue.size === 0 || !(active.isBodySent && canPipeline(s)))) return
     const next = s.queue.values().next().value
     if (next === undefined) {
       s.state = "ready"
       if (s.quitRequested) s.quit()
       return
     }
+    if (active !== null) s.finishing.push(active)
     s.queue.delete(next.id)
     s.active = next
     s.state = "transaction"
@@ -215,7 +223,7 @@ export class SmtpClientConnection {
       s.needsReset = false
       s.send({ verb: "RSET" }, () => false)
     }
-    next.start(s, canPipeline(s))
+    next.start(s)
   }
 
   private flush(): SmtpClientEvent[] {

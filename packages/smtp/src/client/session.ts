@@ -30,7 +30,13 @@ export class ClientSession {
   readonly handlers: ReplyHandler[] = []
   /** Transactions waiting to start, by id, in the order they were sent. */
   readonly queue = new Map<number, ClientTransaction>()
+  /** The transaction whose envelope or body is being sent. */
   active: ClientTransaction | null = null
+  /**
+   * Transactions sent in full, oldest first, whose final reply is still to come: with
+   * PIPELINING the next envelope follows a message's end without waiting (RFC 2920 §3.1).
+   */
+  readonly finishing: ClientTransaction[] = []
   /** The server holds a transaction that must be reset before the next one. */
   needsReset = false
   quitRequested = false
@@ -115,10 +121,26 @@ export class ClientSession {
     this.emit({ type: "closed", reply })
   }
 
-  /** Completes every active and queued transaction as failed with `reply`. */
+  /**
+   * `transaction` is over. `needsReset`: the server still holds its accepted MAIL, so the
+   * next transaction starts with RSET (RFC 5321 §4.1.1.5).
+   */
+  finished(transaction: ClientTransaction, needsReset: boolean): void {
+    this.needsReset = needsReset
+    if (this.active === transaction) {
+      this.active = null
+      return
+    }
+    const at = this.finishing.indexOf(transaction)
+    if (at >= 0) this.finishing.splice(at, 1)
+  }
+
+  /** Completes every open transaction (finishing, active, queued) as failed with `reply`. */
   failTransactions(reply: SmtpReply): void {
-    const queued = [...this.queue.values()]
-    const all = this.active === null ? queued : [this.active, ...queued]
+    const all = [...this.finishing]
+    if (this.active !== null) all.push(this.active)
+    all.push(...this.queue.values())
+    this.finishing.length = 0
     this.active = null
     this.queue.clear()
     for (const transaction of all) transaction.failAll(reply, this)

@@ -6,22 +6,34 @@
  * replies so no chunk is sent for a transaction without recipients. LMTP (RFC 2033 §4.2)
  * reads one final reply per accepted recipient.
  *
+ * The envelope's command lines are formatted and encoded once, when the transaction is
+ * prepared (`mail-request.ts`), so a bad address fails `sendMail` and nothing is checked
+ * or encoded again when the commands go out.
+ *
  * Buffers: body chunks passed to `write` may be referenced by the output until the next
  * `takeOutput`; do not change them before that.
  */
 import { DotEncoder, encodeUtf8 } from "@mailwire/wire"
-import type { Mailbox } from "../../types.js"
 import { isPositiveReply, isTemporaryReply, type SmtpReply } from "../../types.js"
 import { formatCommand } from "../../wire/command.js"
-import type { MailParameters, RcptParameters } from "../../wire/parameters.js"
-import { formatMailbox } from "../../wire/path.js"
 import type { RecipientResult } from "../events.js"
 import { type ClientSession, syntheticReply } from "../session.js"
 
-/** A recipient as it will be sent. */
-export interface PreparedRecipient {
-  readonly to: Mailbox
-  readonly parameters: RcptParameters
+/** `DATA` (RFC 5321 §4.1.1.4), the same bytes for every message. */
+const DATA_LINE = encodeUtf8("DATA\r\n")
+/** The end of an empty message, sent when a server said 354 with no recipient accepted. */
+const EMPTY_MESSAGE_END = encodeUtf8(".\r\n")
+
+/**
+ * The envelope's commands, encoded once. With PIPELINING, `commands` holds one block:
+ * MAIL, every RCPT and (unless BDAT is used) DATA, written at once. Without it, MAIL and
+ * then each RCPT, written one per reply; DATA is {@link DATA_LINE}.
+ */
+export interface EncodedEnvelope {
+  readonly pipelined: boolean
+  readonly commands: readonly Uint8Array[]
+  /** Each recipient's address as sent (`local@domain`), for the results. */
+  readonly addresses: readonly string[]
 }
 
 type Phase = "queued" | "envelope" | "body" | "end" | "done"
@@ -30,6 +42,7 @@ export class ClientTransaction {
   phase: Phase = "queued"
   private mailReply: SmtpReply | null = null
   private readonly rcptReplies: (SmtpReply | null)[]
+  private acceptedCount = 0
   /** A reply that failed every accepted recipient after RCPT (DATA or a BDAT chunk refused). */
   private outcome: SmtpReply | null = null
   private readonly finals: SmtpReply[] = []
@@ -39,62 +52,86 @@ export class ClientTransaction {
 
   constructor(
     readonly id: number,
-    readonly from: Mailbox | null,
-    readonly parameters: MailParameters,
-    readonly recipients: readonly PreparedRecipient[],
+    private readonly envelope: EncodedEnvelope,
     readonly useBdat: boolean,
   ) {
-    this.rcptReplies = recipients.map(() => null)
+    this.rcptReplies = envelope.addresses.map(() => null)
   }
 
-  private get acceptedCount(): number {
-    return this.rcptReplies.filter((reply) => reply !== null && isPositiveReply(reply)).length
+  /**
+   * Whether the server ends this transaction on its own, whatever it answers: the whole
+   * message with its end-of-data mark has been written (RFC 5321 §4.1.1.4). A next
+   * transaction may then follow in the same write (RFC 2920 §3.1: the message content may
+   * be the first "command" in a group). Not after BDAT, whose refused chunks change what
+   * the server expects next (RFC 3030 §2).
+   */
+  get isBodySent(): boolean {
+    return this.phase === "end" && !this.useBdat
   }
 
-  /** Writes the envelope; `pipelined` puts MAIL, every RCPT and DATA in one write. */
-  start(session: ClientSession, pipelined: boolean): void {
+  /** Writes the envelope: in one piece with PIPELINING, else MAIL and then each RCPT. */
+  start(session: ClientSession): void {
     this.phase = "envelope"
-    session.send({ verb: "MAIL", from: this.from, parameters: this.parameters }, (reply) => {
-      this.mailReply = reply
-      if (!isPositiveReply(reply) && !pipelined) this.complete(session)
-      else if (!pipelined) this.sendRcpt(session, 0, false)
-      return false
-    })
+    const { pipelined, commands } = this.envelope
+    session.write(commands[0]!)
+    session.expect((reply) => this.onMail(session, reply))
     if (!pipelined) return
-    for (let index = 0; index < this.recipients.length; index++) this.sendRcpt(session, index, true)
-    if (!this.useBdat) this.sendData(session)
+    for (let index = 0; index < this.rcptReplies.length; index++) this.expectRcpt(session, index)
+    if (!this.useBdat) this.expectData(session)
   }
 
-  private sendRcpt(session: ClientSession, index: number, pipelined: boolean): void {
-    const recipient = this.recipients[index]!
-    session.send({ verb: "RCPT", to: recipient.to, parameters: recipient.parameters }, (reply) => {
+  private onMail(session: ClientSession, reply: SmtpReply): false {
+    this.mailReply = reply
+    if (this.envelope.pipelined) return false
+    if (!isPositiveReply(reply)) this.complete(session)
+    else this.sendRcpt(session, 0)
+    return false
+  }
+
+  /** Without PIPELINING: RCPT `index`, and the next one after its reply. */
+  private sendRcpt(session: ClientSession, index: number): void {
+    session.write(this.envelope.commands[index + 1]!)
+    this.expectRcpt(session, index)
+  }
+
+  private expectRcpt(session: ClientSession, index: number): void {
+    session.expect((reply) => {
       this.rcptReplies[index] = reply
-      const last = index === this.recipients.length - 1
-      if (!pipelined && !last) this.sendRcpt(session, index + 1, false)
-      else if (last) this.afterRecipients(session, pipelined)
+      if (isPositiveReply(reply)) this.acceptedCount++
+      const last = index === this.rcptReplies.length - 1
+      if (!this.envelope.pipelined && !last) this.sendRcpt(session, index + 1)
+      else if (last) this.afterRecipients(session)
       return false
     })
   }
 
-  private afterRecipients(session: ClientSession, pipelined: boolean): void {
-    const mailOk = this.mailReply !== null && isPositiveReply(this.mailReply)
-    if (!mailOk || this.acceptedCount === 0) {
+  private isMailAccepted(): boolean {
+    return this.mailReply !== null && isPositiveReply(this.mailReply)
+  }
+
+  private afterRecipients(session: ClientSession): void {
+    const pipelined = this.envelope.pipelined
+    if (!this.isMailAccepted() || this.acceptedCount === 0) {
       // With DATA pipelined, its reply is still to come and completes the transaction.
       if (!(pipelined && !this.useBdat)) this.complete(session)
       return
     }
     if (this.useBdat) this.beginBody(session)
-    else if (!pipelined) this.sendData(session)
+    else if (!pipelined) {
+      session.write(DATA_LINE)
+      this.expectData(session)
+    }
   }
 
-  private sendData(session: ClientSession): void {
-    session.send({ verb: "DATA" }, (reply) => {
+  private expectData(session: ClientSession): void {
+    session.expect((reply) => {
       if (reply.code !== 354) {
         if (this.acceptedCount > 0) this.outcome = reply
         this.complete(session)
-      } else if (this.acceptedCount === 0) {
-        // RFC 2920 §3.1: a server that said 354 with no recipient gets an empty message.
-        session.write(encodeUtf8(".\r\n"))
+      } else if (this.acceptedCount === 0 || !this.isMailAccepted()) {
+        // RFC 2920 §3.1: a server that said 354 with no recipient (or after refusing MAIL)
+        // gets an empty message, never the body of a message reported as failed.
+        session.write(EMPTY_MESSAGE_END)
         session.expect(() => {
           this.complete(session)
           return false
@@ -167,10 +204,11 @@ export class ClientTransaction {
 
   private complete(session: ClientSession): void {
     if (this.phase === "done") return
-    const mailOk = this.mailReply !== null && isPositiveReply(this.mailReply)
+    const mailOk = this.isMailAccepted()
     this.phase = "done"
     let acceptedIndex = 0
-    const recipients = this.recipients.map((recipient, index): RecipientResult => {
+    let acceptedCount = 0
+    const recipients = this.envelope.addresses.map((address, index): RecipientResult => {
       const rcpt = this.rcptReplies[index] ?? null
       let reply: SmtpReply
       let accepted = false
@@ -184,18 +222,13 @@ export class ClientTransaction {
         reply = final ?? syntheticReply("No reply to the message")
         accepted = reply.code >= 200 && reply.code < 300
       }
-      const address = formatMailbox(recipient.to)
+      if (accepted) acceptedCount++
       return { address, accepted, reply, temporary: isTemporaryReply(reply) }
     })
-    session.needsReset = mailOk && this.finals.length === 0
-    if (session.active === this) session.active = null
+    session.finished(this, mailOk && this.finals.length === 0)
     session.emit({
       type: "transactionComplete",
-      result: {
-        id: this.id,
-        recipients,
-        acceptedCount: recipients.filter((r) => r.accepted).length,
-      },
+      result: { id: this.id, recipients, acceptedCount },
     })
   }
 }
