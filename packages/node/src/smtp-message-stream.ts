@@ -22,28 +22,70 @@ export type DataOutcome = { readonly value: unknown } | { readonly error: unknow
 const STREAM_HIGH_WATER_MARK = 64 * 1024
 
 /**
- * Resolves with `value` after `ms`; `0` means "no timeout" and never resolves (callers
- * race it against the real outcome). `cancel` clears the timer.
+ * The session's timeout for one wait at a time (the reader to make room, `onData` to
+ * settle): one Node timer per session, re-armed with `refresh()` for each wait. A fresh
+ * `setTimeout` per message would create and drop a timer list each time, which cost the
+ * server several microseconds per message. `0` means no timeout.
  */
-export function timeoutAfter<T>(ms: number, value: T): { promise: Promise<T>; cancel: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const promise = new Promise<T>((resolve) => {
-    if (ms > 0) timer = setTimeout(() => resolve(value), ms)
-  })
-  return { promise, cancel: () => clearTimeout(timer) }
+export class Deadline {
+  private timer: ReturnType<typeof setTimeout> | null = null
+  /** Ends the current wait as timed out; `null` when no wait is running. */
+  private expire: (() => void) | null = null
+
+  constructor(private readonly ms: number) {}
+
+  /** Calls `expire` once the timeout passes, unless `stop(expire)` comes first. */
+  start(expire: () => void): void {
+    if (this.ms <= 0) return
+    this.expire = expire
+    if (this.timer === null) this.timer = setTimeout(this.onTimeout, this.ms)
+    else this.timer.refresh()
+  }
+
+  /** The wait of `expire` ended in time; the timer runs on with nothing to expire. */
+  stop(expire: () => void): void {
+    if (this.expire === expire) this.expire = null
+  }
+
+  /** Stops the timer for good (the session is over). */
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    this.expire = null
+  }
+
+  private readonly onTimeout = () => {
+    const expire = this.expire
+    this.expire = null
+    expire?.()
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function"
 }
 
 export class MessageStream {
   readonly stream: Readable
   /** The reader did not keep up within the timeout; the message will be refused. */
   isAbandoned = false
-  private readonly outcome: Promise<DataOutcome>
-  private isSettled = false
+  /** How `onData` settled, or `null` once the deadline passed first. */
+  private readonly outcome: Promise<DataOutcome | null>
+  private resolveOutcome!: (outcome: DataOutcome | null) => void
+  /** How `onData` settled, once it has. */
+  private settled: DataOutcome | null = null
   private isFull = false
   private wake: (() => void) | null = null
+  private readonly expire = () => this.resolveOutcome(null)
 
-  /** Starts `onData` on a fresh stream at once, so it can read as the bytes arrive. */
-  constructor(onData: (stream: Readable) => unknown) {
+  /**
+   * Starts `onData` on a fresh stream (in a microtask, so a throw becomes its outcome),
+   * so it can read as the bytes arrive. Waits are bounded by `deadline`.
+   */
+  constructor(
+    onData: (stream: Readable) => unknown,
+    private readonly deadline: Deadline,
+  ) {
     this.stream = new Readable({
       highWaterMark: STREAM_HIGH_WATER_MARK,
       read: () => {
@@ -53,49 +95,48 @@ export class MessageStream {
         wake?.()
       },
     })
-    this.outcome = Promise.resolve()
-      .then(() => onData(this.stream))
-      .then(
-        (value): DataOutcome => ({ value }),
-        (error: unknown): DataOutcome => ({ error }),
-      )
-      .finally(() => {
-        this.isSettled = true
-        // A hook that settled early reads no more: let the rest flow to nowhere.
-        if (!this.stream.destroyed) this.stream.resume()
-        this.wake?.()
-      })
+    this.outcome = new Promise((resolve) => {
+      this.resolveOutcome = resolve
+    })
+    // Not `queueMicrotask`: Node gives each of those an async resource, a cost per message.
+    void Promise.resolve().then(() => this.run(onData))
   }
 
   /** Whether the session should wait for the reader before reading the socket again. */
   get needsReader(): boolean {
-    return this.isFull && !this.isSettled && !this.isAbandoned && !this.stream.destroyed
-  }
-
-  /** Adds a piece of the body (copied). */
-  push(bytes: Uint8Array): void {
-    if (this.isAbandoned || this.stream.destroyed) return
-    if (!this.stream.push(bytes.slice())) this.isFull = true
+    return this.isFull && this.settled === null && !this.isAbandoned && !this.stream.destroyed
   }
 
   /**
-   * Waits up to `timeoutMs` for the application to read. If it does not, the stream is
-   * abandoned and destroyed; returns whether the reader kept up.
+   * Adds a piece of the body, copied into a `Buffer` the application owns. `bytes` may be
+   * a `Buffer` view of the socket's chunk, whose `slice()` is another view, not a copy:
+   * `Buffer.from` always copies, so a small chunk the application keeps never holds the
+   * whole socket read (or the machine's reader buffer) alive.
    */
-  async waitForReader(timeoutMs: number): Promise<boolean> {
-    if (!this.needsReader) return true
-    const timeout = timeoutAfter(timeoutMs, false)
-    const read = new Promise<boolean>((resolve) => {
-      this.wake = () => resolve(true)
+  push(bytes: Uint8Array): void {
+    if (this.isAbandoned || this.stream.destroyed) return
+    if (!this.stream.push(Buffer.from(bytes))) this.isFull = true
+  }
+
+  /**
+   * Waits (up to the deadline) for the application to read. If it does not, the stream is
+   * abandoned and destroyed; resolves with whether the reader kept up.
+   */
+  waitForReader(): Promise<boolean> {
+    if (!this.needsReader) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const expire = () => {
+        this.wake = null
+        this.isAbandoned = true
+        this.destroy()
+        resolve(false)
+      }
+      this.wake = () => {
+        this.deadline.stop(expire)
+        resolve(true)
+      }
+      this.deadline.start(expire)
     })
-    const inTime = await Promise.race([read, timeout.promise])
-    timeout.cancel()
-    this.wake = null
-    if (!inTime) {
-      this.isAbandoned = true
-      this.destroy()
-    }
-    return inTime
   }
 
   /** The whole body is in. */
@@ -103,12 +144,14 @@ export class MessageStream {
     if (!this.stream.destroyed) this.stream.push(null)
   }
 
-  /** How `onData` settled, or `null` when it did not within `timeoutMs`. */
-  async result(timeoutMs: number): Promise<DataOutcome | null> {
-    const timeout = timeoutAfter(timeoutMs, null)
-    const outcome = await Promise.race([this.outcome, timeout.promise])
-    timeout.cancel()
-    return outcome
+  /**
+   * How `onData` settled: at once when it already has, else a promise of it, or of `null`
+   * when it does not settle before the deadline.
+   */
+  result(): DataOutcome | Promise<DataOutcome | null> {
+    if (this.settled !== null) return this.settled
+    this.deadline.start(this.expire)
+    return this.outcome
   }
 
   /** The body will not complete (aborted, refused, or the connection closed). */
@@ -117,5 +160,33 @@ export class MessageStream {
     const error = new ConnectionError("ABORTED", "data", "the message was aborted")
     // An 'error' event without a listener would crash the process (DESIGN §3).
     this.stream.destroy(this.stream.listenerCount("error") > 0 ? error : undefined)
+  }
+
+  /** Calls `onData`; what it returns, throws or resolves to is its outcome. */
+  private run(onData: (stream: Readable) => unknown): void {
+    let result: unknown
+    try {
+      result = onData(this.stream)
+    } catch (error) {
+      this.settle({ error })
+      return
+    }
+    if (!isPromiseLike(result)) {
+      this.settle({ value: result })
+      return
+    }
+    Promise.resolve(result).then(
+      (value) => this.settle({ value }),
+      (error: unknown) => this.settle({ error }),
+    )
+  }
+
+  private settle(outcome: DataOutcome): void {
+    this.settled = outcome
+    this.deadline.stop(this.expire)
+    // A hook that settled early reads no more: let the rest flow to nowhere.
+    if (!this.stream.destroyed) this.stream.resume()
+    this.wake?.()
+    this.resolveOutcome(outcome)
   }
 }

@@ -1,10 +1,11 @@
 /**
  * One SMTP/LMTP server connection: the `@mailwire/smtp` server machine wired to a socket.
- * Bytes go to the machine one chunk at a time (the socket is paused while a hook runs,
- * so a slow application slows the client down); decision events go to the application's
- * hooks and their results become replies; the DATA body goes to `onData` as a `Readable`
- * with backpressure; STARTTLS upgrades the socket in place (RFC 3207 §4) and the bytes
- * pipelined behind it are dropped unread (RFC 3207 §6).
+ * Bytes go to the machine one chunk at a time, straight from the socket's `'data'` event
+ * when no hook makes a step wait (the socket is paused while a hook runs and more bytes
+ * arrive, so a slow application slows the client down); decision events go to the
+ * application's hooks and their results become replies; the DATA body goes to `onData`
+ * as a `Readable` with backpressure; STARTTLS upgrades the socket in place (RFC 3207 §4)
+ * and the bytes pipelined behind it are dropped unread (RFC 3207 §6).
  *
  * What it does not do: accept connections or count them (see `listener.ts`), or keep
  * anything after the connection closes. Body chunks handed to the stream are copies the
@@ -31,7 +32,7 @@ import type { ListenerSession } from "./listener.js"
 import { SessionLog, type SmtpLogEvent, smtpLogEvent } from "./server-log.js"
 import { answerOf, type HookAnswer, refusalOf } from "./smtp-hook-answer.js"
 import { machineOptionsFor } from "./smtp-machine-options.js"
-import { MessageStream } from "./smtp-message-stream.js"
+import { type DataOutcome, Deadline, MessageStream } from "./smtp-message-stream.js"
 import type {
   ResolvedSmtpServerOptions,
   SmtpServerEnvelope,
@@ -40,6 +41,7 @@ import type {
 import {
   closeSocket,
   InputPump,
+  type PumpStep,
   type ServerTlsContext,
   upgradeServerSocket,
   whenDrained,
@@ -92,6 +94,9 @@ export class SmtpServerSession implements ListenerSession {
   private conn: SmtpServerConnection | null = null
   private pump: InputPump | null = null
   private body: MessageStream | null = null
+  private idleTimer: ReturnType<typeof setTimeout> | null = null
+  /** Bounds the waits for `onData` (its reader, its outcome); see `dataTimeout`. */
+  private readonly dataDeadline: Deadline
   private readonly info: {
     -readonly [K in keyof SmtpSessionInfo]: SmtpSessionInfo[K]
   }
@@ -108,6 +113,7 @@ export class SmtpServerSession implements ListenerSession {
     private readonly tls: ServerTlsContext | null,
   ) {
     this.socket = socket
+    this.dataDeadline = new Deadline(options.dataTimeout)
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve
     })
@@ -139,7 +145,7 @@ export class SmtpServerSession implements ListenerSession {
       this.shutdownRequested = true
       return
     }
-    void this.runShutdown()
+    this.runShutdown()
   }
 
   destroy(): void {
@@ -168,7 +174,9 @@ export class SmtpServerSession implements ListenerSession {
       this.conn = conn
       const { remotePort, isSecure } = this.info
       this.log.write({ type: "connect", remotePort, isSecure })
-      const connected = await this.callHook(() => this.options.onConnect?.(this.info))
+      const hooked = this.callHook(() => this.options.onConnect?.(this.info))
+      // Without an async onConnect hook, the greeting goes out in this tick.
+      const connected = hooked instanceof Promise ? await hooked : hooked
       if (!connected.accept) {
         this.closeReason = "refused"
         conn.takeOutput()
@@ -176,12 +184,12 @@ export class SmtpServerSession implements ListenerSession {
         closeSocket(this.socket)
         return
       }
-      await writeBytes(this.socket, conn.takeOutput())
-      this.socket.setTimeout(this.options.idleTimeout)
-      this.socket.on("timeout", this.onIdle)
+      const greeting = this.flush()
+      if (greeting !== undefined) await greeting
+      this.startIdleTimer()
       this.pump = new InputPump(
         this.socket,
-        (chunk) => this.handle(() => conn.receive(chunk)),
+        (chunk) => this.receive(chunk),
         () => this.handle(() => conn.receiveEnd()),
       )
     } catch (error) {
@@ -190,33 +198,120 @@ export class SmtpServerSession implements ListenerSession {
     }
   }
 
+  /**
+   * The idle timeout (`idleTimeout`): one unref'd timer per session, restarted when a
+   * chunk arrives and when a step that had to wait is done (its reply is out). Not the
+   * socket's own `setTimeout`, which Node restarts on every read and every write and which
+   * cost several microseconds per message.
+   */
+  private startIdleTimer(): void {
+    if (this.options.idleTimeout <= 0) return
+    this.idleTimer = setTimeout(this.onIdle, this.options.idleTimeout)
+    this.idleTimer.unref()
+  }
+
+  /** The client was heard from, or the server answered after a wait: idle time starts over. */
+  private touch(): void {
+    this.idleTimer?.refresh()
+  }
+
   private readonly onIdle = () => {
     if (this.pump?.isBusy) return
     this.report(new ConnectionError("TIMEOUT", "idle", `${this.info.id}: idle timeout`))
-    void this.runShutdown("Idle timeout, closing connection")
+    this.runShutdown("Idle timeout, closing connection")
   }
 
-  private async runShutdown(text?: string): Promise<void> {
+  private runShutdown(text?: string): void {
     const conn = this.conn
     if (conn === null) return
-    await this.handle(() => conn.shutdown(text))
+    void this.handle(() => conn.shutdown(text))
   }
 
-  /** Runs a machine call, answers every event it leads to, and writes the replies. */
-  private async handle(call: () => ReadonlyArray<SmtpServerEvent>): Promise<void> {
-    const conn = this.conn!
+  /**
+   * Runs a machine call, answers every event it leads to, writes the replies and, when the
+   * message stream is full, waits for its reader. Each step runs at once when it can (no
+   * hook promise, room in the socket and the stream), so most commands are handled within
+   * the socket's `'data'` event; a promise is returned only once some step has to wait.
+   */
+  private handle(call: () => ReadonlyArray<SmtpServerEvent>): PumpStep {
+    let processing: PumpStep
     try {
-      const processing = this.process(call())
-      if (processing !== undefined) await processing
-      if (this.shutdownRequested && !this.isClosing) {
-        this.shutdownRequested = false
-        const closing = this.process(conn.shutdown())
-        if (closing !== undefined) await closing
-      }
-      const flushing = this.flush()
-      if (flushing !== undefined) await flushing
-      const body = this.body
-      if (body?.needsReader && !(await body.waitForReader(this.options.dataTimeout))) {
+      processing = this.process(call())
+    } catch (error) {
+      this.fail(error)
+      return undefined
+    }
+    return this.afterProcessing(processing)
+  }
+
+  /** {@link handle} for a chunk from the socket, the most frequent call (no closure). */
+  private receive(chunk: Uint8Array): PumpStep {
+    this.touch()
+    let processing: PumpStep
+    try {
+      processing = this.process(this.conn!.receive(chunk))
+    } catch (error) {
+      this.fail(error)
+      return undefined
+    }
+    return this.afterProcessing(processing)
+  }
+
+  private afterProcessing(processing: PumpStep): PumpStep {
+    if (processing === undefined) return this.finishStep()
+    return processing.then(this.finishAfterWait, this.fail)
+  }
+
+  /** A step whose hook made it wait is done: the reply goes out now, idle time starts over. */
+  private readonly finishAfterWait = (): PumpStep => {
+    this.touch()
+    return this.finishStep()
+  }
+
+  /**
+   * What follows the events (see {@link afterEvents}); a throw there ends the session.
+   * A step that had to wait restarts the idle timeout when it is done.
+   */
+  private finishStep(): PumpStep {
+    try {
+      return this.afterEvents()?.then(this.touchAfterWait, this.fail)
+    } catch (error) {
+      this.fail(error)
+      return undefined
+    }
+  }
+
+  private readonly touchAfterWait = (): void => this.touch()
+
+  /** `next()` now when nothing waits, or once `waiting` settles. */
+  private afterStep(waiting: PumpStep, next: () => PumpStep): PumpStep {
+    return waiting === undefined ? next() : waiting.then(next)
+  }
+
+  /** A graceful close asked for while the events ran, then the replies. */
+  private afterEvents(): PumpStep {
+    if (this.shutdownRequested && !this.isClosing) {
+      this.shutdownRequested = false
+      return this.afterStep(this.process(this.conn!.shutdown()), () => this.writeReplies())
+    }
+    return this.writeReplies()
+  }
+
+  private writeReplies(): PumpStep {
+    const flushing = this.flush()
+    if (flushing === undefined) return this.waitForReader()
+    return flushing.then(() => this.waitForReader())
+  }
+
+  /** Reads no more of the socket while the message stream is full and its reader lags. */
+  private waitForReader(): PumpStep {
+    const body = this.body
+    if (!body?.needsReader) {
+      this.closeIfDone()
+      return undefined
+    }
+    return body.waitForReader().then((inTime) => {
+      if (!inTime) {
         this.report(
           new ConnectionError(
             "TIMEOUT",
@@ -225,20 +320,25 @@ export class SmtpServerSession implements ListenerSession {
           ),
         )
       }
-    } catch (error) {
-      this.report(error)
-      this.destroy()
-      return
-    }
-    if (this.isClosing) {
-      this.pump?.stop()
-      closeSocket(this.socket)
-    }
+      this.closeIfDone()
+    })
+  }
+
+  private closeIfDone(): void {
+    if (!this.isClosing) return
+    this.pump?.stop()
+    closeSocket(this.socket)
+  }
+
+  /** Reports an unexpected error and ends the session. */
+  private readonly fail = (error: unknown): void => {
+    this.report(error)
+    this.destroy()
   }
 
   /** Writes the replies; a promise only when the socket asks to wait for `'drain'`. */
   private flush(): Promise<void> | undefined {
-    const out = this.conn!.takeOutput()
+    const out = this.conn!.takeOutputToWrite()
     if (out.length === 0 || this.socket.destroyed || !this.socket.writable) return undefined
     if (this.socket.write(out)) return undefined
     return whenDrained(this.socket)
@@ -265,17 +365,13 @@ export class SmtpServerSession implements ListenerSession {
 
   private step(event: SmtpServerEvent, queue: SmtpServerEvent[]): Promise<void> | undefined {
     const conn = this.conn!
-    const then = (answer: Promise<ReadonlyArray<SmtpServerEvent>>) =>
-      answer.then((events) => {
-        queue.push(...events)
-      })
     switch (event.type) {
       case "helo":
         this.info.clientHostname = event.domain
         queue.push(...conn.accept(event))
         return undefined
       case "auth":
-        return then(this.answerAuth(event))
+        return this.pushEvents(queue, this.answerAuth(event))
       case "authenticated":
         this.info.user = event.username
         return undefined
@@ -309,9 +405,9 @@ export class SmtpServerSession implements ListenerSession {
         this.abortBody()
         return undefined
       case "messageEnd":
-        return then(this.endBody(event))
+        return this.pushEvents(queue, this.endBody(event))
       case "startTls":
-        return then(this.startTls())
+        return this.pushEvents(queue, this.startTls())
       case "close":
         this.closeReason = event.reason
         this.isClosing = true
@@ -324,6 +420,20 @@ export class SmtpServerSession implements ListenerSession {
       case "reset":
         return undefined
     }
+  }
+
+  /** Queues events that are known now, or once their promise settles. */
+  private pushEvents(
+    queue: SmtpServerEvent[],
+    events: ReadonlyArray<SmtpServerEvent> | Promise<ReadonlyArray<SmtpServerEvent>>,
+  ): PumpStep {
+    if (!(events instanceof Promise)) {
+      queue.push(...events)
+      return undefined
+    }
+    return events.then((settled) => {
+      queue.push(...settled)
+    })
   }
 
   /** Queues the answer to a decision, now, or once a hook's promise settles. */
@@ -380,6 +490,7 @@ export class SmtpServerSession implements ListenerSession {
 
   /** Logs the answer to MAIL, RCPT or the end of a message (others log themselves). */
   private logDecision(event: SmtpServerDecision, code: number, accepted = code < 400): void {
+    if (!this.log.isOn) return
     if (event.type === "mailFrom" || event.type === "rcptTo") {
       const mailbox = event.type === "mailFrom" ? event.from : event.to
       this.log.write({ type: event.type, address: address(mailbox), accepted, code })
@@ -416,7 +527,10 @@ export class SmtpServerSession implements ListenerSession {
   private startBody(event: MessageStartEvent): void {
     const envelope = toEnvelope(event.envelope)
     const onData = this.options.onData ?? drain
-    this.body = new MessageStream((stream) => onData(envelope, stream, this.info))
+    this.body = new MessageStream(
+      (stream) => onData(envelope, stream, this.info),
+      this.dataDeadline,
+    )
   }
 
   private abortBody(): void {
@@ -424,15 +538,41 @@ export class SmtpServerSession implements ListenerSession {
     this.body = null
   }
 
-  private async endBody(event: MessageEndEvent): Promise<ReadonlyArray<SmtpServerEvent>> {
-    const conn = this.conn!
+  /**
+   * Answers the end of a message with how `onData` settled: at once when it already has,
+   * else once it does (or `dataTimeout` passes).
+   */
+  private endBody(
+    event: MessageEndEvent,
+  ): ReadonlyArray<SmtpServerEvent> | Promise<ReadonlyArray<SmtpServerEvent>> {
     const body = this.body
     this.body = null
     if (body === null) return this.reject(event, LOCAL_ERROR)
     if (body.isAbandoned) return this.reject(event, DATA_TIMEOUT)
     body.end()
-    await this.flush()
-    const outcome = await body.result(this.options.dataTimeout)
+    const flushing = this.flush()
+    if (flushing !== undefined) return flushing.then(() => this.answerOutcome(event, body))
+    return this.answerOutcome(event, body)
+  }
+
+  private answerOutcome(
+    event: MessageEndEvent,
+    body: MessageStream,
+  ): ReadonlyArray<SmtpServerEvent> | Promise<ReadonlyArray<SmtpServerEvent>> {
+    const outcome = body.result()
+    if (outcome instanceof Promise) {
+      return outcome.then((settled) => this.answerData(event, body, settled))
+    }
+    return this.answerData(event, body, outcome)
+  }
+
+  /** The reply to a message from `onData`'s outcome (`null`: it did not settle in time). */
+  private answerData(
+    event: MessageEndEvent,
+    body: MessageStream,
+    outcome: DataOutcome | null,
+  ): ReadonlyArray<SmtpServerEvent> {
+    const conn = this.conn!
     if (outcome === null) {
       body.destroy()
       this.report(new ConnectionError("TIMEOUT", "data", `${this.info.id}: onData did not settle`))
@@ -467,13 +607,10 @@ export class SmtpServerSession implements ListenerSession {
     const plain = this.socket
     // The 220 goes out now, in the same tick as the upgrade begins (RFC 3207 §4).
     plain.write(conn.takeOutput())
-    plain.removeListener("timeout", this.onIdle)
     const secure = await upgradeServerSocket(plain, this.tls!, this.options.tlsHandshakeTimeout)
     this.socket = secure
     this.info.isSecure = true
     secure.once("close", () => this.finish())
-    secure.setTimeout(this.options.idleTimeout)
-    secure.on("timeout", this.onIdle)
     this.pump!.switchTo(secure)
     this.log.write({ type: "startTls" })
     return conn.resumeTls()
@@ -492,6 +629,8 @@ export class SmtpServerSession implements ListenerSession {
   private finish(): void {
     if (this.isFinished) return
     this.isFinished = true
+    this.dataDeadline.dispose()
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
     this.pump?.stop()
     this.abortBody()
     if (!this.socket.destroyed) this.socket.destroy()

@@ -238,11 +238,17 @@ export function closeSocket(socket: Socket): void {
   socket.end()
 }
 
+/** What a pump's handler returns: nothing when it is done, a promise while it still works. */
+export type PumpStep = Promise<void> | undefined
+
 /**
- * Feeds a socket's bytes to an async handler one chunk at a time. While the handler
- * runs, the socket is paused, so a slow application slows the peer down through TCP
- * (backpressure) instead of filling memory. `switchTo` moves the pump to an upgraded
- * socket and drops chunks read from the old one and not handled yet.
+ * Feeds a socket's bytes to a handler one chunk at a time. A handler that finishes at
+ * once (returns nothing) is called straight from the `'data'` event. While one that
+ * returned a promise works, the first chunk that arrives waits its turn and pauses the
+ * socket until the promise settles, so a slow application slows the peer down through
+ * TCP (backpressure) instead of filling memory; a wait with no bytes behind it costs no
+ * pause and resume. Chunks are handled in order. `switchTo` moves the pump to an
+ * upgraded socket and drops chunks read from the old one and not handled yet.
  */
 export class InputPump {
   private socket: Socket
@@ -250,11 +256,13 @@ export class InputPump {
   private ended = false
   private running = false
   private stopped = false
+  /** Whether the pump paused the socket, which it does once a chunk arrives mid-wait. */
+  private paused = false
 
   constructor(
     socket: Socket,
-    private readonly onChunk: (chunk: Uint8Array) => Promise<void>,
-    private readonly onEnd: () => Promise<void>,
+    private readonly onChunk: (chunk: Uint8Array) => PumpStep,
+    private readonly onEnd: () => PumpStep,
   ) {
     this.socket = socket
     this.attach()
@@ -281,14 +289,25 @@ export class InputPump {
   }
 
   private readonly onData = (chunk: Uint8Array) => {
+    if (!this.running && this.queue.length === 0 && !this.stopped) {
+      this.handleNow(chunk)
+      return
+    }
     this.queue.push(chunk)
+    // The handler is still at work: read no more until it is done (backpressure).
+    if (this.running) this.pause()
+    this.run()
+  }
+
+  private pause(): void {
+    if (this.paused) return
+    this.paused = true
     this.socket.pause()
-    void this.run()
   }
 
   private readonly onSocketEnd = () => {
     this.ended = true
-    void this.run()
+    this.run()
   }
 
   private attach(): void {
@@ -301,26 +320,73 @@ export class InputPump {
     this.socket.removeListener("end", this.onSocketEnd)
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Hands over what is queued, in order, for as long as the handler finishes at once; the
+   * first promise pauses the socket, and the run goes on (and resumes it) once it settles.
+   */
+  private run(): void {
     if (this.running) return
     this.running = true
+    let waiting: PumpStep
     try {
-      while (!this.stopped) {
-        const chunk = this.queue.shift()
-        if (chunk !== undefined) {
-          await this.onChunk(chunk)
-          continue
-        }
-        if (this.ended) {
-          this.ended = false
-          await this.onEnd()
-        }
-        break
-      }
-    } finally {
+      waiting = this.handleQueued()
+    } catch (error) {
       this.running = false
+      throw error
     }
-    if (!this.stopped && this.queue.length === 0 && !this.socket.destroyed) this.socket.resume()
-    else if (!this.stopped && this.queue.length > 0) void this.run()
+    this.waitOrFinish(waiting)
+  }
+
+  /** Ends the run, or pauses the socket until the handler's promise settles. */
+  private waitOrFinish(waiting: PumpStep): void {
+    if (waiting === undefined) {
+      this.running = false
+      return
+    }
+    waiting.then(this.resumeAfterWait, (error: unknown) => {
+      this.running = false
+      throw error
+    })
+  }
+
+  /** {@link run} for a chunk that arrived with nothing queued: the usual case, no queue. */
+  private handleNow(chunk: Uint8Array): void {
+    this.running = true
+    let waiting: PumpStep
+    try {
+      waiting = this.onChunk(chunk)
+      if (waiting === undefined) waiting = this.handleQueued()
+    } catch (error) {
+      this.running = false
+      throw error
+    }
+    this.waitOrFinish(waiting)
+  }
+
+  /** Calls the handler for each queued chunk (then the end) until one returns a promise. */
+  private handleQueued(): PumpStep {
+    while (!this.stopped) {
+      const chunk = this.queue.shift()
+      if (chunk !== undefined) {
+        const waiting = this.onChunk(chunk)
+        if (waiting !== undefined) return waiting
+        continue
+      }
+      if (this.ended) {
+        this.ended = false
+        return this.onEnd()
+      }
+      break
+    }
+    return undefined
+  }
+
+  private readonly resumeAfterWait = (): void => {
+    this.running = false
+    if (this.stopped) return
+    if (this.queue.length > 0 || this.ended) this.run()
+    if (this.running || !this.paused) return
+    this.paused = false
+    if (!this.stopped && !this.socket.destroyed) this.socket.resume()
   }
 }

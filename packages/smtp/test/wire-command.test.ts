@@ -335,3 +335,29 @@ describe("mailboxes and xtext", () => {
     )
   })
 })
+
+describe("verbs and keywords in any case", () => {
+  const enc = (text: string) => new TextEncoder().encode(text)
+  /** Every mix of upper and lower case of `text`'s letters. */
+  const casings = (text: string) =>
+    fc
+      .array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+      .map((upper) =>
+        [...text].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(""),
+      )
+
+  it("reads MAIL FROM: and RCPT TO: whatever their case", () => {
+    fc.assert(
+      fc.property(casings("MAIL FROM:"), casings("RCPT TO:"), (mail, rcpt) => {
+        expect(parseCommand(enc(`${mail}<a@b.example>`))).toMatchObject({ verb: "MAIL" })
+        expect(parseCommand(enc(`${rcpt}<c@d.example>`))).toMatchObject({ verb: "RCPT" })
+      }),
+    )
+  })
+
+  it("upper-cases non-ASCII letters the way String#toUpperCase does", () => {
+    // U+0131 (dotless i) upper-cases to I, so this is MAIL, as it always was.
+    expect(parseCommand(enc("MA\u0131L FROM:<a@b.example>"))).toMatchObject({ verb: "MAIL" })
+    expect(() => parseCommand(enc("MA\u00efL FROM:<a@b.example>"))).toThrow(RemoteProtocolError)
+  })
+})

@@ -171,3 +171,17 @@ describe("EHLO reply (RFC 5321 §4.1.1.1)", () => {
     }
   })
 })
+
+describe("formatReplyText's reply codes", () => {
+  it("takes exactly the codes of RFC 5321 §4.2 (2-5, 0-5, 0-9)", () => {
+    for (let code = -10; code <= 1000; code++) {
+      const valid = /^[2-5][0-5][0-9]$/.test(String(code))
+      const format = () => formatReplyText({ code, text: "x" })
+      if (valid) expect(format()).toBe(`${code} x\r\n`)
+      else expect(format).toThrow(LocalProtocolError)
+    }
+    for (const code of [250.5, Number.NaN, Number.POSITIVE_INFINITY, "250" as unknown as number]) {
+      expect(() => formatReplyText({ code, text: "x" })).toThrow(LocalProtocolError)
+    }
+  })
+})

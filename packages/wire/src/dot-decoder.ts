@@ -86,16 +86,13 @@ export class DotDecoder {
     let pos = 0
     // chunk[run, pos) is body to hand out as it stands.
     let run = 0
-    const flush = (until: number) => {
-      if (until > run) this.emit(events, chunk.subarray(run, until))
-    }
     let nextCr = -2
     let nextLf = -2
     while (pos < length) {
       switch (this.state) {
         case "lineStart":
           if (chunk[pos] === DOT) {
-            flush(pos)
+            this.emitRun(events, chunk, run, pos)
             pos++
             run = pos
             this.state = "dot"
@@ -131,7 +128,7 @@ export class DotDecoder {
             run = pos
             this.state = "lineStart"
           } else {
-            flush(pos)
+            this.emitRun(events, chunk, run, pos)
             pos = this.bareLineEnding(events, pos, CR_ONLY)
             run = pos
           }
@@ -144,7 +141,7 @@ export class DotDecoder {
           if (cr === length && lf === length) {
             pos = length
           } else if (lf < cr) {
-            flush(lf)
+            this.emitRun(events, chunk, run, lf)
             pos = this.bareLineEnding(events, lf + 1, LF_ONLY)
             run = pos
           } else if (cr + 1 < length && chunk[cr + 1] === LF) {
@@ -152,7 +149,7 @@ export class DotDecoder {
             this.state = "lineStart"
           } else {
             // A CR at the end of the chunk, or a bare CR: decide once the next byte is known.
-            flush(cr)
+            this.emitRun(events, chunk, run, cr)
             pos = cr + 1
             run = pos
             this.state = "cr"
@@ -161,7 +158,8 @@ export class DotDecoder {
         }
       }
     }
-    if (this.state !== "cr" && this.state !== "dot" && this.state !== "dotCr") flush(length)
+    if (this.state !== "cr" && this.state !== "dot" && this.state !== "dotCr")
+      this.emitRun(events, chunk, run, length)
     return events
   }
 
@@ -182,6 +180,11 @@ export class DotDecoder {
       })
     }
     return resume
+  }
+
+  /** Hands out `chunk[run, until)`, the body bytes that need no change, if any. */
+  private emitRun(events: DotDecoderEvent[], chunk: Uint8Array, run: number, until: number): void {
+    if (until > run) this.emit(events, chunk.subarray(run, until))
   }
 
   private emit(events: DotDecoderEvent[], bytes: Uint8Array): void {

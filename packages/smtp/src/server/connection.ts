@@ -19,7 +19,8 @@
  *
  * Buffers: a chunk given to `receive` may be kept by reference until it is consumed;
  * do not write into it afterwards. `messageChunk` bytes are views, valid until the next
- * call on the connection. `takeOutput` returns bytes the caller owns.
+ * call on the connection. `takeOutput` returns bytes the caller owns; `takeOutputToWrite`
+ * may return shared bytes that must not be changed.
  */
 import type { VerificationAnswer } from "@mailwire/sasl"
 import { decodeUtf8, LocalProtocolError, RemoteProtocolError } from "@mailwire/wire"
@@ -167,6 +168,16 @@ export class SmtpServerConnection {
   }
 
   /**
+   * Like {@link takeOutput}, for an adapter that hands the bytes straight to a socket: a
+   * reply the server always sends the same way (`250` to MAIL and RCPT, `354`, …) comes
+   * back as bytes shared with every connection instead of a fresh copy. Never write into
+   * them; a copy per reply is what this saves.
+   */
+  takeOutputToWrite(): Uint8Array {
+    return this.session.takeOutput(true)
+  }
+
+  /**
    * Accepts a decision with `reply`, or with the default positive reply. A custom reply
    * must be positive for its decision: `250` for `helo` (its text replaces the first line;
    * the EHLO extension lines follow), any 2xx for `mailFrom`, `rcptTo` and `messageEnd`
@@ -310,10 +321,11 @@ export class SmtpServerConnection {
     return true
   }
 
+  /** One reply for SMTP, or the same reply for each recipient in LMTP (RFC 2033 §4.2). */
   private perRecipient(reply: SmtpReplyInput | null): (SmtpReplyInput | null)[] {
     const s = this.session
-    const count = s.options.lmtp ? (s.transaction?.recipients.length ?? 0) : 1
-    return Array.from({ length: count }, () => reply)
+    if (!s.options.lmtp) return [reply]
+    return new Array<SmtpReplyInput | null>(s.transaction?.recipients.length ?? 0).fill(reply)
   }
 
   /** Processes held input until a decision is pending, more is needed, or the end. */

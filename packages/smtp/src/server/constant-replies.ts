@@ -47,6 +47,9 @@ export const DELIVERED = constant({
   text: "OK: message accepted",
 })
 
+/** `221 2.0.0` to QUIT (RFC 5321 §4.1.1.10), once per connection that says goodbye. */
+export const BYE = constant({ code: 221, enhancedCode: "2.0.0", text: "Bye" })
+
 /** The bytes of a constant reply, or `undefined` for any other reply. */
 export function encodedConstant(
   reply: SmtpReplyInput,

@@ -108,11 +108,15 @@ export class ServerSession {
     this.output.push(bytes)
   }
 
-  takeOutput(): Uint8Array {
+  /**
+   * The queued replies as one array. A constant reply alone is copied unless `shared`
+   * says the caller only writes the bytes out and never changes them.
+   */
+  takeOutput(shared = false): Uint8Array {
     if (this.output.length === 1) {
       const only = this.output[0]!
       this.output = []
-      return isSharedReply(only) ? only.slice() : only
+      return shared || !isSharedReply(only) ? only : only.slice()
     }
     const out = concatBytes(this.output)
     this.output = []

@@ -80,6 +80,10 @@ export type SmtpCommand =
 export type SmtpVerb = SmtpCommand["verb"]
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+const SPACE = 0x20
+const LOWER_A = 0x61
+const LOWER_Z = 0x7a
+const NON_ASCII = 0x80
 
 /**
  * Reads one command line (without CRLF). Verbs and the `FROM:`/`TO:` keywords are
@@ -100,9 +104,9 @@ export function parseCommand(line: Uint8Array): SmtpCommand {
   if (hasLineBreakOrNul(text)) {
     throw remoteError("SYNTAX", "command contains CR or NUL", "500 5.5.2 Syntax error")
   }
-  text = text.replace(/ +$/, "")
+  text = withoutTrailingSpaces(text)
   const space = text.indexOf(" ")
-  const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase()
+  const verb = upperCased(space === -1 ? text : text.slice(0, space))
   const argument = space === -1 ? "" : text.slice(space + 1)
   switch (verb) {
     case "EHLO":
@@ -139,6 +143,26 @@ export function parseCommand(line: Uint8Array): SmtpCommand {
   }
 }
 
+/**
+ * `text.toUpperCase()`, without the call (and the new string) when `text` is US-ASCII with
+ * no lower-case letter, as verbs and keywords nearly always are.
+ */
+function upperCased(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= LOWER_A && code <= LOWER_Z) return text.toUpperCase()
+    if (code >= NON_ASCII) return text.toUpperCase()
+  }
+  return text
+}
+
+/** `text` without the spaces at its end (most lines have none, and keep their string). */
+function withoutTrailingSpaces(text: string): string {
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === SPACE) end--
+  return end === text.length ? text : text.slice(0, end)
+}
+
 function hello(verb: HelloCommand["verb"], argument: string): HelloCommand {
   // RFC 5321 §4.1.1.1 asks for a domain or address literal; any single word is taken,
   // because Windows clients send NetBIOS names with `_` and Postfix and Exim accept them.
@@ -150,7 +174,7 @@ function hello(verb: HelloCommand["verb"], argument: string): HelloCommand {
 
 /** `keyword:` then optional spaces; returns the index of the path. */
 function afterKeyword(argument: string, keyword: string): number {
-  if (argument.slice(0, keyword.length).toUpperCase() !== keyword) {
+  if (upperCased(argument.slice(0, keyword.length)) !== keyword) {
     throw remoteError("SYNTAX", `expected ${keyword}`, `501 5.5.4 Syntax: ${keyword}<address>`)
   }
   let pos = keyword.length

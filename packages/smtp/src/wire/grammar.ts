@@ -6,33 +6,88 @@
  * Every function works on strings and returns new strings.
  */
 
-/** `atext` of RFC 5322 §3.2.3, which RFC 5321 §4.1.2 uses for `Atom`, plus UTF-8 (RFC 6531). */
-const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+$/u
+/**
+ * The US-ASCII characters of `atext` (RFC 5322 §3.2.3), which RFC 5321 §4.1.2 uses for
+ * `Atom`; RFC 6531 §3.3 adds every non-ASCII character.
+ */
+const ATEXT_ASCII =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~"
 
-/** `Dot-string = Atom *("." Atom)` (RFC 5321 §4.1.2). */
+/** `Let-dig` of RFC 5321 §4.1.2 in US-ASCII: letters and digits. */
+const LET_DIG_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+/** Marks the characters of `chars` in a table indexed by US-ASCII code. */
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(0x80)
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1
+  return table
+}
+
+const IS_ATEXT = asciiTable(ATEXT_ASCII)
+const IS_LET_DIG = asciiTable(LET_DIG_ASCII)
+const DOT = 0x2e
+const HYPHEN = 0x2d
+/** The first code unit above US-ASCII: UTF-8 text (RFC 6531 §3.3), allowed where letters are. */
+const NON_ASCII = 0x80
+/** RFC 1035 §2.3.4 caps a domain at 255 octets; counted here in UTF-16 code units. */
+const MAX_DOMAIN_LENGTH = 255
+
+/**
+ * `Dot-string = Atom *("." Atom)` (RFC 5321 §4.1.2), an `Atom` being one or more `atext`
+ * characters or, with SMTPUTF8, any non-ASCII character (RFC 6531 §3.3). One pass over
+ * the code units with a table, as this runs on every MAIL and RCPT.
+ */
 export function isDotString(text: string): boolean {
-  return text.split(".").every((atom) => ATEXT.test(atom))
+  let atomLength = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === DOT) {
+      if (atomLength === 0) return false
+      atomLength = 0
+    } else if (code >= NON_ASCII || IS_ATEXT[code] === 1) {
+      atomLength++
+    } else {
+      return false
+    }
+  }
+  return atomLength > 0
 }
 
 /**
  * `Domain = sub-domain *("." sub-domain)`, `sub-domain = Let-dig [Ldh-str]` (RFC 5321
- * §4.1.2), with U-labels (RFC 6531 §3.3), or an `address-literal` in brackets.
+ * §4.1.2), with U-labels (RFC 6531 §3.3), or an `address-literal` in brackets. A label
+ * starts and ends with a letter, digit or non-ASCII character and may hold `-` inside.
  */
 export function isDomain(text: string): boolean {
   if (text.startsWith("[")) return /^\[[\x21-\x5a\x5e-\x7e]+\]$/.test(text)
-  if (text.length === 0 || text.length > 255) return false
-  return text
-    .split(".")
-    .every((label) =>
-      /^[A-Za-z0-9\u0080-\u{10ffff}](?:[A-Za-z0-9\-\u0080-\u{10ffff}]*[A-Za-z0-9\u0080-\u{10ffff}])?$/u.test(
-        label,
-      ),
-    )
+  if (text.length === 0 || text.length > MAX_DOMAIN_LENGTH) return false
+  let labelLength = 0
+  let endsWithHyphen = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === DOT) {
+      if (labelLength === 0 || endsWithHyphen) return false
+      labelLength = 0
+    } else if (code === HYPHEN) {
+      if (labelLength === 0) return false
+      labelLength++
+      endsWithHyphen = true
+    } else if (code >= NON_ASCII || IS_LET_DIG[code] === 1) {
+      labelLength++
+      endsWithHyphen = false
+    } else {
+      return false
+    }
+  }
+  return labelLength > 0 && !endsWithHyphen
 }
 
 /** Whether the text has only US-ASCII characters (RFC 6531 §3.1 decides SMTPUTF8 on this). */
 export function isAscii(text: string): boolean {
-  return /^[\x00-\x7f]*$/.test(text)
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= NON_ASCII) return false
+  }
+  return true
 }
 
 /** Whether the text has a CR, LF or NUL, which no command or reply field may hold. */

@@ -101,6 +101,7 @@ function xtext(keyword: string, value: string | null): string {
 
 /** Reads the parameters after the path of MAIL FROM. Throws `RemoteProtocolError` (501). */
 export function parseMailParameters(text: string): MailParameters {
+  if (text === "") return {}
   const out: Mutable<MailParameters> = {}
   const other: Record<string, string | null> = {}
   for (const [keyword, value] of pairs(text)) {
@@ -148,6 +149,7 @@ export function parseMailParameters(text: string): MailParameters {
 
 /** Reads the parameters after the path of RCPT TO. Throws `RemoteProtocolError` (501). */
 export function parseRcptParameters(text: string): RcptParameters {
+  if (text === "") return {}
   const out: Mutable<RcptParameters> = {}
   const other: Record<string, string | null> = {}
   for (const [keyword, value] of pairs(text)) {

@@ -71,7 +71,7 @@ function skipSourceRoute(text: string, pos: number): number {
 function localPart(text: string, pos: number): { value: string; end: number; quoted: boolean } {
   if (text[pos] !== '"') {
     let end = pos
-    while (end < text.length && text[end] !== "@" && text[end] !== ">") end++
+    while (end < text.length && !endsLocalPart(text.charCodeAt(end))) end++
     const value = text.slice(pos, end)
     if (!isDotString(value)) throw badPath(`invalid local part ${JSON.stringify(value)}`)
     return { value, end, quoted: false }
@@ -96,6 +96,14 @@ function localPart(text: string, pos: number): { value: string; end: number; quo
   throw badPath("unterminated quoted local part")
 }
 
+const AT = 0x40
+const CLOSE_ANGLE = 0x3e
+
+/** An unquoted local part runs up to its `@` (or the `>` of `<Postmaster>`). */
+function endsLocalPart(code: number): boolean {
+  return code === AT || code === CLOSE_ANGLE
+}
+
 /** `%d32-126` and UTF-8 (RFC 5321 §4.1.2 `quoted-pairSMTP`, RFC 6531 §3.3). */
 function isQtextOrSpace(char: string): boolean {
   const code = char.codePointAt(0)!
@@ -113,6 +121,8 @@ function badPath(message: string) {
  */
 export function formatMailbox(mailbox: Mailbox): string {
   const { localPart: local, domain } = mailbox
+  // The usual mailbox, checked in one pass each: neither rule lets CR, LF or NUL through.
+  if (domain !== "" && isDotString(local) && isDomain(domain)) return `${local}@${domain}`
   if (hasLineBreakOrNul(local) || hasLineBreakOrNul(domain)) {
     throw localError("INVALID_ARGUMENT", "an address may not contain CR, LF or NUL")
   }

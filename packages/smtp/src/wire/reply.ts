@@ -129,7 +129,7 @@ export function parseReplies(bytes: Uint8Array, options?: ReplyReaderOptions): S
  */
 export function formatReplyText(reply: SmtpReplyInput, withEnhancedCode = true): string {
   const { code, enhancedCode } = reply
-  if (!Number.isInteger(code) || !/^[2-5][0-5][0-9]$/.test(String(code))) {
+  if (!isReplyCode(code)) {
     throw localError("INVALID_ARGUMENT", `invalid reply code ${String(code)}`)
   }
   if (enhancedCode !== undefined) {
@@ -145,14 +145,20 @@ export function formatReplyText(reply: SmtpReplyInput, withEnhancedCode = true):
   const lines = typeof text === "string" ? [text] : text.length === 0 ? [""] : [...text]
   const prefix = withEnhancedCode && enhancedCode !== undefined ? `${enhancedCode} ` : ""
   let out = ""
-  lines.forEach((line, index) => {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!
     if (hasLineBreakOrNul(line))
       throw localError("INVALID_ARGUMENT", "reply text may not contain CR, LF or NUL")
     const separator = index === lines.length - 1 ? " " : "-"
     out += `${code}${separator}${prefix}${line}`.trimEnd()
     out += "\r\n"
-  })
+  }
   return out
+}
+
+/** `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2): 200–559, tens digit 0–5. */
+function isReplyCode(code: number): boolean {
+  return Number.isInteger(code) && code >= 200 && code <= 559 && Math.floor(code / 10) % 10 <= 5
 }
 
 /** {@link formatReplyText} as UTF-8 bytes. */

@@ -4,7 +4,7 @@
  * server need not reveal its users to spammers.
  */
 import type { SmtpCommand } from "../../wire/command.js"
-import { OK } from "../constant-replies.js"
+import { BYE, OK } from "../constant-replies.js"
 import type { ServerSession } from "../session.js"
 
 export function handleSessionControl(session: ServerSession, command: SmtpCommand): void {
@@ -17,7 +17,7 @@ export function handleSessionControl(session: ServerSession, command: SmtpComman
       session.reply(OK)
       return
     case "QUIT":
-      session.close("quit", { code: 221, enhancedCode: "2.0.0", text: "Bye" })
+      session.close("quit", BYE)
       return
     case "VRFY":
       session.reply({
