@@ -1,80 +1,82 @@
 /**
- * What the profiles and the adapters' code showed when this benchmark was written
- * (issue 10), and what would fix it: prose for `docs/benchmarks/smtp.md`, printed under
- * the profiles of the targets that are missed. It holds no measured figure (those come
- * from the run); update it when the adapters change.
+ * What the profiles and the adapters' code showed while working on issue 10, and what
+ * would still help: prose for `docs/benchmarks/smtp.md`, printed under the profiles of
+ * the targets that are missed. It holds no measured figure (those come from the run and
+ * are in the tables above each profile); update it when the adapters change.
  */
 
 /** Findings for the SMTP server profile. */
 export const SMTP_SERVER_FINDINGS = `What it shows, and what remains:
 
-- The socket writes (\`writeBuffer\`) are the largest item, but they are the kernel's loopback
-  send, not waste: \`strace -c\` on the server shows the same number of \`write\` and \`read\`
-  calls per message for mailwire and smtp-server (one per reply, one per command), as for
-  smtp-sink. The rest of mailwire's time is spread thin over promise and microtask turns per
-  command (\`runMicrotasks\`, \`processTicksAndRejections\`), reply text formatted and
-  encoded with \`TextEncoder\` on every reply (\`formatReplyText\`, \`encodeUtf8String\`),
-  address checks (\`isDotString\`, \`isDomain\`) and a \`Readable\` with its listeners per
-  message. No single function is worth more than a few percent, so no one change meets the
-  target.
-- Done since the first profile: \`@mailwire/node\` accepts MAIL and RCPT at once when
-  \`onMailFrom\` / \`onRcptTo\` are not set, awaits only hooks that return a promise,
-  builds the RCPT envelope only for a hook, and writes without \`await\` unless
-  \`socket.write\` asks to wait for \`'drain'\`; \`@mailwire/smtp\` keeps the bytes of its
-  constant replies (\`250 2.1.0\`, \`250 2.1.5\`, \`354\`, \`250 2.0.0\`) encoded once
-  (server/constant-replies.ts).
-- What is left is per-message work spread thin: address checks, the \`Readable\` per
-  message and its listeners, and a promise turn per input chunk in the session.
-- mailwire runs here from source through tsx, whose \`keepNames\` helper (\`__name\`) shows
-  up inside mailwire's hot functions; the published build (tsup) does not have it.`
+- The socket writes (\`writeBuffer\`) are the largest item: the kernel's loopback send of
+  one reply per command, the same count for every server (\`strace -c\`). The bare Node
+  responder in the table above pays them too and does nothing else: it is the least any
+  Node server can spend on this load. It is itself below smtp-sink on this machine, so
+  \`≥ 1.0× smtp-sink\` is out of reach for a Node server here, whatever mailwire does.
+- Done for this issue, in the order the profiles pointed: the input pump calls the
+  session synchronously when no hook, full socket or full body stream has to be waited
+  for (no promise, no pause/resume per chunk); one idle timer and one data timer per
+  session instead of Node's socket timeout (restarted on every read and write) and a new
+  \`setTimeout\` per message; constant replies handed to the socket without a copy
+  (\`takeOutputToWrite\`); log entries built only with \`onLog\`; address checks
+  (\`isDotString\`, \`isDomain\`) as table-driven loops; no \`Array.from\` per message end.
+- What is left between mailwire and the floor, per message: the \`@mailwire/smtp\`
+  machine (commands parsed and checked, the body unstuffed line by line by the dot
+  decoder), the \`Readable\` handed to \`onData\` with its \`nextTick\`s, the copy of
+  each body chunk the application owns, the promise that carries \`onData\`'s outcome,
+  and the garbage of all that. Each is a few percent; none is waste a user could do
+  without, and the \`Readable\` is the public API.`
 
 /** Findings for the SMTP server profile under a new connection per message. */
 export const SMTP_SERVER_PER_CONNECTION_FINDINGS = `What it shows, and what remains:
 
-- Besides the loopback writes, the time per connection goes to Node's own socket set-up
-  (\`net.Socket\` and its stream state, \`getpeername\`, the idle timer, closing) and the
-  garbage it leaves, then to the session's set-up in \`@mailwire/node\`
-  (\`SmtpServerSession.start\`, \`machineOptions\` with \`withoutUndefined\` rebuilt for
-  every connection) and the same per-message costs as with persistent connections.
-- Done since the first profile: the machine options are built once per server. Still to
-  try: create the per-connection objects (body stream, timers) lazily, when a
-  transaction needs them.
-- smtp-sink is a single-process C program that does nothing with the message; with
-  Node's fixed cost for every accepted socket, 0.7× of it is unlikely for any Node server
-  on this machine. smtp-server cannot be compared on this load: its fixed 100 ms greeting
-  delay caps it far below both.`
+- Per connection, most of the time is Node's own: accepting the socket (\`net.Socket\`
+  and its stream state, \`getpeername\`), closing it (\`close\`, \`shutdown\`) and the
+  garbage it leaves. The bare Node responder in the table above pays the same and does
+  nothing else; it reaches only about half of smtp-sink's rate here, so
+  \`≥ 0.7× smtp-sink\` is out of reach for a Node server on this machine.
+- Done for this issue: the greeting goes out without an \`await\` when there is no
+  async \`onConnect\`; the idle timeout is one timer of the session's own instead of
+  Node's socket timeout; log entries are built only with \`onLog\`; the machine options
+  are built once per server.
+- What is left above the floor: the session's set-up (the machine, its reader, the
+  greeting and EHLO reply formatted per connection) and the same per-message work as
+  with persistent connections.`
 
 /** Findings for the SMTP client profile. */
 export const SMTP_CLIENT_FINDINGS = `What it shows, and what remains:
 
-- On the wire the client is already as lean as it can be: \`strace\` shows two \`write\`
-  calls per message (MAIL, RCPT and DATA together, then the body with its end), so the
-  time goes to JavaScript per message, not to round trips. \`writeBuffer\` is the kernel's
-  loopback send.
-- Done since the first profile: \`sendMail\` parses the raw header section
-  (\`envelopeFromHeaders\`) only when \`message.envelope\` is missing; the pool checks
-  its client options with zod once, not for every replacement connection; and the client
-  writes the machine's output pieces (\`takeOutputChunks\`) corked instead of joining
-  every body into one copy.
-- Per message the client still re-arms its command timer (\`node:timers\` \`insert\`) and
-  validates both addresses with the wire grammar (\`isDotString\`, in
-  \`prepareTransaction\`).
-- smtp-source is C and never leaves its loop; ≥ 0.7× of it (tens of thousands of
-  messages a second on 5 connections) is out of reach for a Node client on this machine
-  whatever is fixed above; ≥ 3× nodemailer needs the client's CPU per message cut by
-  about a half again.`
+- On the wire the pool now does what the bare Node sender in the table does: with
+  PIPELINING a busy connection writes a message's end of data and the next message's
+  MAIL, RCPT and DATA together (RFC 2920 §3.1), one write and one round trip per message
+  (\`strace\`). smtp-source waits for every reply, which is why the bare sender, and not
+  smtp-source, is the floor here.
+- Done for this issue: that pipelining across messages; each address checked once per
+  message; the envelope commands encoded once as one block; one reply deadline per
+  connection instead of a timer re-armed per command; small output joined into one
+  write; the dot-stuffer scanning by runs.
+- What is left is JavaScript per message that the bare sender skips: a \`sendMail\`
+  promise and its result object, the pool's queue, the envelope checked and encoded,
+  every reply line decoded to text and matched (\`ReplyReader\`), and the transaction's
+  bookkeeping. \`≥ 0.7× smtp-source\` needs the client's CPU per message cut to about a
+  third of what it is; the reply reader (decoding and regular expressions per line) and
+  the address grammar are the next places to look.`
 
 /** Findings for the POP3 server profile. */
 export const POP3_SERVER_FINDINGS = `What it shows, and what remains:
 
-- poplib sends one RETR and waits for the final \`.\`, so each file-system round trip on
-  Node's thread pool is paid in full per message. Per RETR the server used to make five
-  (\`utimensat\` on the lock file, \`openat\`, a \`read\` into a new 64 KiB buffer, a
-  second \`read\` returning 0, \`close\`) and two socket writes.
-- Done since the first profile: the lock is touched at most once per
-  \`LOCK_TOUCH_INTERVAL_MS\`; a message is read with one buffer of its scanned CRLF size
-  and no read for the end when the bytes match that size; bare LFs are found with
-  \`indexOf\` jumps, so a CRLF file passes \`withCrlf\` untouched; and the last chunk goes
-  out together with the terminating \`.\`. That leaves \`openat\`, one \`read\` and
-  \`close\`: three thread-pool round trips per message, against Dovecot's forked process
-  reading with blocking calls.`
+- poplib sends one RETR and waits for the final \`.\`, so every deferred step per RETR
+  (a thread-pool round trip, a \`nextTick\`, a resumed socket) is paid in full. The bare
+  Node responder in the table reads each file with \`readFileSync\` and writes it in one
+  go: the least a Node server can spend, and faster than Dovecot's forked session here.
+- Done for this issue: \`MaildirStore\` reads a message of up to \`syncReadMaxBytes\`
+  (64 KiB by default; 0 turns it off, for a store on a network file system) with one
+  blocking open, read and close instead of three thread-pool round trips, and falls back
+  to the asynchronous path for anything unusual; \`Maildrop.readNow\` lets the session
+  answer RETR and TOP without an \`await\`; the dot-stuffer scans four bytes at a time
+  and hands out views of unchanged runs; the lock is touched at most once per
+  \`LOCK_TOUCH_INTERVAL_MS\`.
+- What is left above the floor: the POP3 command parsed and checked, the message's line
+  ends made CRLF and dot-stuffed (the floor refuses files that would need it), and the
+  per-session work of opening the maildrop (listing the directory and reading the UID
+  list at login).`

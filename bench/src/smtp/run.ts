@@ -464,6 +464,8 @@ Written by \`${COMMAND}\` (\`bench/src/smtp/run.ts\`, \`bench/src/pop3/\`); do n
 
 ${section(servers, (value) => serverTable(value, "persistent"))}
 
+The bare Node responder (\`bench/src/floors/smtp-server.ts\`) answers every command line with a constant reply and finds the end of DATA with \`indexOf\`: no parsing, no checks, no body stream. It is not an SMTP server; it shows what the kernel's loopback and Node's socket layer cost per message on this machine, close to the least any Node server can spend.
+
 ### A new connection per message (${countsText(PER_CONNECTION)})
 
 ${section(servers, (value) => serverTable(value, "per-connection"))}
@@ -480,13 +482,13 @@ Each connection keeps three messages in flight and sends MAIL, RCPT and DATA in 
 
 ${section(clients, clientTable)}
 
-Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run.
+The bare Node sender (\`bench/src/floors/smtp-client.ts\`) writes constant bytes, one message per round trip (its end of data and the next MAIL, RCPT and DATA together, RFC 2920 §3.1), and only counts the replies: close to the least any Node client can spend on this wire. Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run.
 
 ## POP3: ${fmt(POP3_MESSAGES)} messages of ${fmt(POP3_BODY_BYTES)}-byte body, RETR one after another
 
 ${section(pop3, pop3Table)}
 
-Dovecot 2.3 (private instance, Maildir) and mailwire's \`createPop3Server\` on \`MaildirStore\` (its own process) serve the same files; USER/PASS without TLS on both. Dovecot's CPU is its whole process tree (it forks a process per session). Every run is checked to receive every octet.
+The bare Node responder (\`bench/src/floors/pop3-server.ts\`) answers USER and PASS with \`+OK\` and each RETR with the file read by \`readFileSync\` in one write, checking and stuffing nothing: close to the least any Node POP3 server can spend. Dovecot 2.3 (private instance, Maildir) and mailwire's \`createPop3Server\` on \`MaildirStore\` (its own process) serve the same files; USER/PASS without TLS on both. Dovecot's CPU is its whole process tree (it forks a process per session). Every run is checked to receive every octet.
 
 ## Targets (issue 10)
 
