@@ -9,9 +9,12 @@
  */
 import type { Socket } from "node:net"
 import {
+  type AuthenticateEvent,
+  type CommitEvent,
   isMaildropRefusal,
   type Pop3ServerOptions as MachineOptions,
   type Maildrop,
+  type OpenMaildropEvent,
   Pop3ServerConnection,
   type Pop3ServerEvent,
   type RetrieveEvent,
@@ -24,8 +27,10 @@ import { type Pop3LogEvent, SessionLog } from "./server-log.js"
 import {
   closeSocket,
   InputPump,
+  type PumpStep,
   type ServerTlsContext,
   upgradeServerSocket,
+  whenDrained,
   writeBytes,
 } from "./socket-io.js"
 
@@ -37,6 +42,7 @@ export class Pop3ServerSession implements ListenerSession {
   private socket: Socket
   private conn: Pop3ServerConnection | null = null
   private pump: InputPump | null = null
+  private idleTimer: ReturnType<typeof setTimeout> | null = null
   private maildrop: Maildrop | null = null
   private readonly info: { -readonly [K in keyof Pop3SessionInfo]: Pop3SessionInfo[K] }
   private isClosing = false
@@ -127,11 +133,10 @@ export class Pop3ServerSession implements ListenerSession {
       const { remotePort, isSecure } = this.info
       this.log.write({ type: "connect", remotePort, isSecure })
       await writeBytes(this.socket, conn.takeOutput())
-      this.socket.setTimeout(this.options.idleTimeout)
-      this.socket.on("timeout", this.onIdle)
+      this.startIdleTimer()
       this.pump = new InputPump(
         this.socket,
-        (chunk) => this.handle(() => conn.receive(chunk)),
+        (chunk) => this.receive(chunk),
         () => this.handle(() => conn.receiveEnd()),
       )
     } catch (error) {
@@ -156,135 +161,248 @@ export class Pop3ServerSession implements ListenerSession {
     }) as MachineOptions
   }
 
+  /**
+   * The autologout timer (`idleTimeout`, RFC 1939 §3): one unref'd timer per session,
+   * restarted when a chunk arrives and when a step that had to wait is done (its reply is
+   * out). Not the socket's own `setTimeout`, which Node restarts on every read and every
+   * write, a cost paid on each command.
+   */
+  private startIdleTimer(): void {
+    if (this.options.idleTimeout <= 0) return
+    this.idleTimer = setTimeout(this.onIdle, this.options.idleTimeout)
+    this.idleTimer.unref()
+  }
+
+  /** The client was heard from, or the server answered after a wait: idle time starts over. */
+  private touch(): void {
+    this.idleTimer?.refresh()
+  }
+
   private readonly onIdle = () => {
     if (this.pump?.isBusy) return
     this.report(new ConnectionError("TIMEOUT", "idle", `${this.info.id}: idle timeout`))
     this.requestShutdown("Autologout timer expired")
   }
 
-  private async handle(call: () => ReadonlyArray<Pop3ServerEvent>): Promise<void> {
-    const conn = this.conn!
+  /**
+   * Runs a machine call, answers the events it leads to and writes the replies. When no
+   * step waits (no hook, no store promise, room in the socket: a RETR answered from
+   * `readNow`, LIST, STAT, DELE…) it all happens now and nothing is returned, so the pump
+   * handles the chunk within the socket's `'data'` event with no pause, resume or
+   * microtask; a promise is returned only once some step has to wait.
+   */
+  private handle(call: () => ReadonlyArray<Pop3ServerEvent>): PumpStep {
+    let waiting: Promise<void> | undefined
     try {
-      await this.process(call())
-      await writeBytes(this.socket, conn.takeOutput())
+      waiting = this.process(call())
     } catch (error) {
-      this.report(error)
-      this.destroy()
-      return
+      this.fail(error)
+      return undefined
     }
-    if (this.shutdownText !== null) {
-      await this.goodbye()
-      return
+    return this.afterProcessing(waiting)
+  }
+
+  /** {@link handle} for a chunk from the socket, the most frequent call (no closure). */
+  private receive(chunk: Uint8Array): PumpStep {
+    this.touch()
+    let waiting: Promise<void> | undefined
+    try {
+      waiting = this.process(this.conn!.receive(chunk))
+    } catch (error) {
+      this.fail(error)
+      return undefined
     }
+    return this.afterProcessing(waiting)
+  }
+
+  private afterProcessing(waiting: Promise<void> | undefined): PumpStep {
+    if (waiting === undefined) return this.afterEvents()
+    return waiting.then(this.afterWait, this.fail)
+  }
+
+  /** A step that had to wait is done: its reply goes out now, and idle time starts over. */
+  private readonly afterWait = (): PumpStep => {
+    this.touch()
+    return this.afterEvents()
+  }
+
+  /** Writes the replies, then closes when the events said so (after `'drain'` if it waits). */
+  private readonly afterEvents = (): PumpStep => {
+    let draining: Promise<void> | undefined
+    try {
+      draining = this.flush()
+    } catch (error) {
+      this.fail(error)
+      return undefined
+    }
+    if (draining === undefined) return this.closeIfDone()
+    return draining.then(this.closeIfDoneAfterDrain)
+  }
+
+  /** A graceful close asked for meanwhile says goodbye; a closed machine closes the socket. */
+  private readonly closeIfDone = (): PumpStep => {
+    if (this.shutdownText !== null) return this.goodbye()
     if (this.isClosing) {
       this.pump?.stop()
       closeSocket(this.socket)
     }
+    return undefined
   }
 
-  private async process(events: ReadonlyArray<Pop3ServerEvent>): Promise<void> {
-    const conn = this.conn!
-    const queue = [...events]
+  /** The client took the replies it was slow to read: idle time starts over. */
+  private readonly closeIfDoneAfterDrain = (): PumpStep => {
+    this.touch()
+    return this.closeIfDone()
+  }
+
+  /** Writes the replies; a promise only when the socket asks to wait for `'drain'`. */
+  private flush(): Promise<void> | undefined {
+    const out = this.conn!.takeOutput()
+    if (out.length === 0 || this.socket.destroyed || !this.socket.writable) return undefined
+    if (this.socket.write(out)) return undefined
+    return whenDrained(this.socket)
+  }
+
+  /** Reports an unexpected error and ends the session. */
+  private readonly fail = (error: unknown): void => {
+    this.report(error)
+    this.destroy()
+  }
+
+  /**
+   * Answers the events in order, and those they lead to. Steps that need no waiting run
+   * at once; a promise is returned only once some step has to wait, and the rest of the
+   * queue runs after it.
+   */
+  private process(events: ReadonlyArray<Pop3ServerEvent>): Promise<void> | undefined {
+    return this.run([...events])
+  }
+
+  private run(queue: Pop3ServerEvent[]): Promise<void> | undefined {
     for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
-      switch (event.type) {
-        case "Authenticate": {
-          let answer: Awaited<ReturnType<ResolvedPop3ServerOptions["onAuth"]>>
-          const user = "username" in event.request ? event.request.username : ""
-          const login = { user, method: event.method }
-          try {
-            answer = await this.options.onAuth(event.request, this.info)
-          } catch (error) {
-            this.report(error)
-            this.log.write({ type: "loginFailure", ...login, reason: "unavailable" })
-            queue.push(
-              ...conn.reject(event, { code: "SYS/TEMP", text: "Authentication unavailable" }),
-            )
-            break
-          }
-          const failuresBefore = conn.failedLoginCount
-          const next = conn.answerAuthenticate(event, answer)
-          const failures = conn.failedLoginCount
-          if (failures > failuresBefore) {
-            this.log.write({ type: "loginFailure", ...login, reason: "invalid-credentials" })
-          }
-          // DESIGN §4 invariant 7: each failure waits longer before its reply goes out.
-          if (failures > failuresBefore && this.options.authFailureDelay > 0) {
-            await new Promise((resolve) =>
-              setTimeout(resolve, this.options.authFailureDelay * failures),
-            )
-          }
-          queue.push(...next)
-          break
-        }
-        case "OpenMaildrop": {
-          const login = {
-            type: "loginFailure",
-            user: event.username,
-            method: event.method,
-          } as const
-          let opened: Awaited<ReturnType<ResolvedPop3ServerOptions["backend"]["open"]>>
-          try {
-            opened = await this.options.backend.open(event.username)
-          } catch (error) {
-            this.report(error)
-            this.log.write({ ...login, reason: "unavailable" })
-            queue.push(...conn.reject(event, { code: "SYS/TEMP", text: "Maildrop unavailable" }))
-            break
-          }
-          if (isMaildropRefusal(opened)) {
-            this.log.write({ ...login, reason: "maildrop" })
-            queue.push(...conn.reject(event, opened))
-            break
-          }
-          this.maildrop = opened
-          this.info.user = event.username
-          const listed = await opened.list()
-          queue.push(...conn.openMaildrop(event, listed))
-          const { mechanism } = event
-          this.log.write({
-            type: "loginSuccess",
-            user: event.username,
-            method: event.method,
-            mechanism,
-            messages: listed.length,
-          })
-          break
-        }
-        case "Retrieve":
-          queue.push(...(this.retrieveNow(event) ?? (await this.retrieve(event))))
-          break
-        case "Commit": {
-          const commit = {
-            type: "commit",
-            user: event.username,
-            deleted: event.deleted.length,
-          } as const
-          try {
-            await this.maildrop?.delete(event.deleted)
-          } catch (error) {
-            this.report(error)
-            await this.release()
-            this.log.write({ ...commit, ok: false })
-            queue.push(...conn.reject(event))
-            break
-          }
-          await this.release()
-          this.log.write({ ...commit, ok: true })
-          queue.push(...conn.commit(event))
-          break
-        }
-        case "StartTls":
-          queue.push(...(await this.startTls()))
-          break
-        case "Closed":
-          this.closeReason = event.reason
-          this.isClosing = true
-          if (event.maildropOpen || this.maildrop !== null) await this.release()
-          break
-        case "CommandError":
-          break
-      }
+      const waiting = this.step(event, queue)
+      if (waiting !== undefined) return waiting.then(() => this.run(queue))
     }
+    return undefined
+  }
+
+  /** Answers one event, queueing what the answer leads to; a promise only if it waits. */
+  private step(event: Pop3ServerEvent, queue: Pop3ServerEvent[]): Promise<void> | undefined {
+    switch (event.type) {
+      case "Authenticate":
+        return this.authenticate(event, queue)
+      case "OpenMaildrop":
+        return this.openMaildrop(event, queue)
+      case "Retrieve": {
+        // What is answered so far goes out first, and waits for 'drain' if the socket is
+        // full: RETRs pipelined in one chunk then hold one message at a time in memory.
+        const draining = this.flush()
+        if (draining === undefined) return this.answerRetrieve(event, queue)
+        return draining.then(() => this.answerRetrieve(event, queue))
+      }
+      case "Commit":
+        return this.commit(event, queue)
+      case "StartTls":
+        return this.startTls().then((events) => {
+          queue.push(...events)
+        })
+      case "Closed":
+        this.closeReason = event.reason
+        this.isClosing = true
+        if (event.maildropOpen || this.maildrop !== null) return this.release()
+        return undefined
+      case "CommandError":
+        return undefined
+    }
+  }
+
+  private async authenticate(event: AuthenticateEvent, queue: Pop3ServerEvent[]): Promise<void> {
+    const conn = this.conn!
+    let answer: Awaited<ReturnType<ResolvedPop3ServerOptions["onAuth"]>>
+    const user = "username" in event.request ? event.request.username : ""
+    const login = { user, method: event.method }
+    try {
+      answer = await this.options.onAuth(event.request, this.info)
+    } catch (error) {
+      this.report(error)
+      this.log.write({ type: "loginFailure", ...login, reason: "unavailable" })
+      queue.push(...conn.reject(event, { code: "SYS/TEMP", text: "Authentication unavailable" }))
+      return
+    }
+    const failuresBefore = conn.failedLoginCount
+    const next = conn.answerAuthenticate(event, answer)
+    const failures = conn.failedLoginCount
+    if (failures > failuresBefore) {
+      this.log.write({ type: "loginFailure", ...login, reason: "invalid-credentials" })
+    }
+    // DESIGN §4 invariant 7: each failure waits longer before its reply goes out.
+    if (failures > failuresBefore && this.options.authFailureDelay > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.authFailureDelay * failures))
+    }
+    queue.push(...next)
+  }
+
+  private async openMaildrop(event: OpenMaildropEvent, queue: Pop3ServerEvent[]): Promise<void> {
+    const conn = this.conn!
+    const login = { type: "loginFailure", user: event.username, method: event.method } as const
+    let opened: Awaited<ReturnType<ResolvedPop3ServerOptions["backend"]["open"]>>
+    try {
+      opened = await this.options.backend.open(event.username)
+    } catch (error) {
+      this.report(error)
+      this.log.write({ ...login, reason: "unavailable" })
+      queue.push(...conn.reject(event, { code: "SYS/TEMP", text: "Maildrop unavailable" }))
+      return
+    }
+    if (isMaildropRefusal(opened)) {
+      this.log.write({ ...login, reason: "maildrop" })
+      queue.push(...conn.reject(event, opened))
+      return
+    }
+    this.maildrop = opened
+    this.info.user = event.username
+    const listed = await opened.list()
+    queue.push(...conn.openMaildrop(event, listed))
+    const { mechanism } = event
+    this.log.write({
+      type: "loginSuccess",
+      user: event.username,
+      method: event.method,
+      mechanism,
+      messages: listed.length,
+    })
+  }
+
+  private async commit(event: CommitEvent, queue: Pop3ServerEvent[]): Promise<void> {
+    const conn = this.conn!
+    const commit = { type: "commit", user: event.username, deleted: event.deleted.length } as const
+    try {
+      await this.maildrop?.delete(event.deleted)
+    } catch (error) {
+      this.report(error)
+      await this.release()
+      this.log.write({ ...commit, ok: false })
+      queue.push(...conn.reject(event))
+      return
+    }
+    await this.release()
+    this.log.write({ ...commit, ok: true })
+    queue.push(...conn.commit(event))
+  }
+
+  /** Answers RETR/TOP: at once from `readNow` when it can, else streamed from `read`. */
+  private answerRetrieve(
+    event: RetrieveEvent,
+    queue: Pop3ServerEvent[],
+  ): Promise<void> | undefined {
+    const now = this.retrieveNow(event)
+    if (now !== null) {
+      queue.push(...now)
+      return undefined
+    }
+    return this.retrieve(event).then((events) => {
+      queue.push(...events)
+    })
   }
 
   /**
@@ -346,13 +464,10 @@ export class Pop3ServerSession implements ListenerSession {
     const plain = this.socket
     // The +OK goes out now, in the same tick as the upgrade begins (RFC 2595 §4).
     plain.write(conn.takeOutput())
-    plain.removeListener("timeout", this.onIdle)
     const secure = await upgradeServerSocket(plain, this.tls!, this.options.tlsHandshakeTimeout)
     this.socket = secure
     this.info.isSecure = true
     secure.once("close", () => void this.finish())
-    secure.setTimeout(this.options.idleTimeout)
-    secure.on("timeout", this.onIdle)
     this.pump!.switchTo(secure)
     this.log.write({ type: "startTls" })
     return conn.resumeAfterTls()
@@ -379,6 +494,7 @@ export class Pop3ServerSession implements ListenerSession {
   private async finish(): Promise<void> {
     if (this.isFinished) return
     this.isFinished = true
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
     this.pump?.stop()
     if (!this.socket.destroyed) this.socket.destroy()
     // A connection that ends without QUIT deletes nothing (RFC 1939 §6).

@@ -26,8 +26,6 @@
 import type { VerificationAnswer } from "@mailwire/sasl"
 import {
   concatBytes,
-  decodeUtf8,
-  encodeUtf8,
   LineReader,
   LocalProtocolError,
   type RemoteProtocolError,
@@ -37,6 +35,7 @@ import { keepDiscarded } from "../discarded-input.js"
 import { remoteError } from "../errors.js"
 import { encodeMultiline, encodeStatus } from "../wire/encoder.js"
 import { commandLine, DEFAULT_POP3_MAX_LINE_LENGTH } from "../wire/grammar.js"
+import { decodeLine, encodeLine } from "./ascii.js"
 import type {
   AuthenticateEvent,
   ClosedEvent,
@@ -391,7 +390,7 @@ export class Pop3ServerConnection {
         if (this.login.isExchanging) this.login.reject()
         this.badCommand(events, item.error)
       } else if (item.type === "line") {
-        const line = decodeUtf8(item.line)
+        const line = decodeLine(item.line)
         if (this.login.isExchanging) this.loginOutcome(this.login.saslLine(line), events)
         else this.command(line, events)
       }
@@ -569,6 +568,6 @@ export class Pop3ServerConnection {
   }
 
   private write(text: string): void {
-    this.output.push(encodeUtf8(text))
+    this.output.push(encodeLine(text))
   }
 }
