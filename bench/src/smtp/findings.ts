@@ -73,10 +73,12 @@ export const POP3_SERVER_FINDINGS = `What it shows, and what remains:
   (64 KiB by default; 0 turns it off, for a store on a network file system) with one
   blocking open, read and close instead of three thread-pool round trips, and falls back
   to the asynchronous path for anything unusual; \`Maildrop.readNow\` lets the session
-  answer RETR and TOP without an \`await\`; the dot-stuffer scans four bytes at a time
+  answer RETR and TOP without an \`await\`, inside the socket's \`'data'\` event, with
+  no pause and resume of the socket per command; the dot-stuffer scans four bytes at a time
   and hands out views of unchanged runs; the lock is touched at most once per
   \`LOCK_TOUCH_INTERVAL_MS\`.
-- What is left above the floor: the POP3 command parsed and checked, the message's line
-  ends made CRLF and dot-stuffed (the floor refuses files that would need it), and the
-  per-session work of opening the maildrop (listing the directory and reading the UID
-  list at login).`
+- What is left above the floor: the POP3 command parsed and checked, the message scanned
+  for bare LFs and dot-stuffed (the floor refuses files that would need it), the reply
+  joined into one buffer by the sans-I/O machine, and the per-session work of opening
+  the maildrop (listing the directory and reading the UID list at login, spread over
+  the messages retrieved).`
