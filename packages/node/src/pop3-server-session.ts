@@ -20,6 +20,7 @@ import {
   type RetrieveEvent,
 } from "@mailwire/pop3"
 import { ConnectionError } from "./errors.js"
+import { IdleTimer } from "./idle-timer.js"
 import type { ListenerSession } from "./listener.js"
 import { withoutUndefined } from "./options.js"
 import type { Pop3SessionInfo, ResolvedPop3ServerOptions } from "./pop3-server-options.js"
@@ -42,7 +43,7 @@ export class Pop3ServerSession implements ListenerSession {
   private socket: Socket
   private conn: Pop3ServerConnection | null = null
   private pump: InputPump | null = null
-  private idleTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly idle = new IdleTimer()
   private maildrop: Maildrop | null = null
   private readonly info: { -readonly [K in keyof Pop3SessionInfo]: Pop3SessionInfo[K] }
   private isClosing = false
@@ -133,7 +134,7 @@ export class Pop3ServerSession implements ListenerSession {
       const { remotePort, isSecure } = this.info
       this.log.write({ type: "connect", remotePort, isSecure })
       await writeBytes(this.socket, conn.takeOutput())
-      this.startIdleTimer()
+      this.idle.start(this.options.idleTimeout, this.onIdle)
       this.pump = new InputPump(
         this.socket,
         (chunk) => this.receive(chunk),
@@ -161,23 +162,7 @@ export class Pop3ServerSession implements ListenerSession {
     }) as MachineOptions
   }
 
-  /**
-   * The autologout timer (`idleTimeout`, RFC 1939 §3): one unref'd timer per session,
-   * restarted when a chunk arrives and when a step that had to wait is done (its reply is
-   * out). Not the socket's own `setTimeout`, which Node restarts on every read and every
-   * write, a cost paid on each command.
-   */
-  private startIdleTimer(): void {
-    if (this.options.idleTimeout <= 0) return
-    this.idleTimer = setTimeout(this.onIdle, this.options.idleTimeout)
-    this.idleTimer.unref()
-  }
-
-  /** The client was heard from, or the server answered after a wait: idle time starts over. */
-  private touch(): void {
-    this.idleTimer?.refresh()
-  }
-
+  /** The autologout timer (`idleTimeout`, RFC 1939 §3) ran out with the client silent. */
   private readonly onIdle = () => {
     if (this.pump?.isBusy) return
     this.report(new ConnectionError("TIMEOUT", "idle", `${this.info.id}: idle timeout`))
@@ -204,7 +189,7 @@ export class Pop3ServerSession implements ListenerSession {
 
   /** {@link handle} for a chunk from the socket, the most frequent call (no closure). */
   private receive(chunk: Uint8Array): PumpStep {
-    this.touch()
+    this.idle.touch()
     let waiting: Promise<void> | undefined
     try {
       waiting = this.process(this.conn!.receive(chunk))
@@ -222,7 +207,7 @@ export class Pop3ServerSession implements ListenerSession {
 
   /** A step that had to wait is done: its reply goes out now, and idle time starts over. */
   private readonly afterWait = (): PumpStep => {
-    this.touch()
+    this.idle.touch()
     return this.afterEvents()
   }
 
@@ -251,7 +236,7 @@ export class Pop3ServerSession implements ListenerSession {
 
   /** The client took the replies it was slow to read: idle time starts over. */
   private readonly closeIfDoneAfterDrain = (): PumpStep => {
-    this.touch()
+    this.idle.touch()
     return this.closeIfDone()
   }
 
@@ -494,7 +479,7 @@ export class Pop3ServerSession implements ListenerSession {
   private async finish(): Promise<void> {
     if (this.isFinished) return
     this.isFinished = true
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
+    this.idle.stop()
     this.pump?.stop()
     if (!this.socket.destroyed) this.socket.destroy()
     // A connection that ends without QUIT deletes nothing (RFC 1939 §6).

@@ -11,6 +11,14 @@
  */
 import { Readable } from "node:stream"
 import { ConnectionError } from "./errors.js"
+import { isPromiseLike } from "./smtp-hook-answer.js"
+
+/** The `onData` of a server without one: every message is read to its end and dropped. */
+export async function dropMessage(_envelope: unknown, stream: Readable): Promise<void> {
+  for await (const _chunk of stream) {
+    // Nothing keeps the bytes.
+  }
+}
 
 /** How `onData` settled. */
 export type DataOutcome = { readonly value: unknown } | { readonly error: unknown }
@@ -59,10 +67,6 @@ export class Deadline {
     this.expire = null
     expire?.()
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === "function"
 }
 
 export class MessageStream {

@@ -13,7 +13,6 @@
  */
 import { reverse } from "node:dns/promises"
 import type { Socket } from "node:net"
-import type { Readable } from "node:stream"
 import {
   formatMailbox,
   formatReply,
@@ -28,11 +27,19 @@ import {
 } from "@mailwire/smtp"
 import { LocalProtocolError } from "@mailwire/wire"
 import { ConnectionError, SmtpReplyError } from "./errors.js"
+import { IdleTimer } from "./idle-timer.js"
 import type { ListenerSession } from "./listener.js"
 import { SessionLog, type SmtpLogEvent, smtpLogEvent } from "./server-log.js"
-import { answerOf, type HookAnswer, refusalOf } from "./smtp-hook-answer.js"
+import {
+  answerOf,
+  callHook,
+  type HookAnswer,
+  LOCAL_ERROR,
+  perRecipientReplies,
+  refusalOf,
+} from "./smtp-hook-answer.js"
 import { machineOptionsFor } from "./smtp-machine-options.js"
-import { type DataOutcome, Deadline, MessageStream } from "./smtp-message-stream.js"
+import { type DataOutcome, Deadline, dropMessage, MessageStream } from "./smtp-message-stream.js"
 import type {
   ResolvedSmtpServerOptions,
   SmtpServerEnvelope,
@@ -48,11 +55,6 @@ import {
   writeBytes,
 } from "./socket-io.js"
 
-const LOCAL_ERROR: SmtpReplyInput = {
-  code: 451,
-  enhancedCode: "4.3.0",
-  text: "Local error in processing",
-}
 const DATA_TIMEOUT: SmtpReplyInput = {
   code: 451,
   enhancedCode: "4.4.2",
@@ -63,10 +65,6 @@ const DATA_TIMEOUT: SmtpReplyInput = {
 const ACCEPT: HookAnswer = { accept: true, reply: null }
 
 let nextSessionId = 1
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === "function"
-}
 
 function address(mailbox: Mailbox | null): string {
   return mailbox === null ? "" : formatMailbox(mailbox)
@@ -80,13 +78,6 @@ function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 }
 
-/** Without `onData`, every message is read and dropped. */
-async function drain(_envelope: SmtpServerEnvelope, stream: Readable): Promise<void> {
-  for await (const _chunk of stream) {
-    // Nothing keeps the bytes.
-  }
-}
-
 /** Runs one accepted connection to its end. */
 export class SmtpServerSession implements ListenerSession {
   readonly closed: Promise<void>
@@ -94,7 +85,7 @@ export class SmtpServerSession implements ListenerSession {
   private conn: SmtpServerConnection | null = null
   private pump: InputPump | null = null
   private body: MessageStream | null = null
-  private idleTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly idle = new IdleTimer()
   /** Bounds the waits for `onData` (its reader, its outcome); see `dataTimeout`. */
   private readonly dataDeadline: Deadline
   private readonly info: {
@@ -174,7 +165,7 @@ export class SmtpServerSession implements ListenerSession {
       this.conn = conn
       const { remotePort, isSecure } = this.info
       this.log.write({ type: "connect", remotePort, isSecure })
-      const hooked = this.callHook(() => this.options.onConnect?.(this.info))
+      const hooked = callHook(() => this.options.onConnect?.(this.info), this.reportError)
       // Without an async onConnect hook, the greeting goes out in this tick.
       const connected = hooked instanceof Promise ? await hooked : hooked
       if (!connected.accept) {
@@ -186,7 +177,7 @@ export class SmtpServerSession implements ListenerSession {
       }
       const greeting = this.flush()
       if (greeting !== undefined) await greeting
-      this.startIdleTimer()
+      this.idle.start(this.options.idleTimeout, this.onIdle)
       this.pump = new InputPump(
         this.socket,
         (chunk) => this.receive(chunk),
@@ -196,23 +187,6 @@ export class SmtpServerSession implements ListenerSession {
       this.report(error)
       this.destroy()
     }
-  }
-
-  /**
-   * The idle timeout (`idleTimeout`): one unref'd timer per session, restarted when a
-   * chunk arrives and when a step that had to wait is done (its reply is out). Not the
-   * socket's own `setTimeout`, which Node restarts on every read and every write and which
-   * cost several microseconds per message.
-   */
-  private startIdleTimer(): void {
-    if (this.options.idleTimeout <= 0) return
-    this.idleTimer = setTimeout(this.onIdle, this.options.idleTimeout)
-    this.idleTimer.unref()
-  }
-
-  /** The client was heard from, or the server answered after a wait: idle time starts over. */
-  private touch(): void {
-    this.idleTimer?.refresh()
   }
 
   private readonly onIdle = () => {
@@ -246,7 +220,7 @@ export class SmtpServerSession implements ListenerSession {
 
   /** {@link handle} for a chunk from the socket, the most frequent call (no closure). */
   private receive(chunk: Uint8Array): PumpStep {
-    this.touch()
+    this.idle.touch()
     let processing: PumpStep
     try {
       processing = this.process(this.conn!.receive(chunk))
@@ -264,7 +238,7 @@ export class SmtpServerSession implements ListenerSession {
 
   /** A step whose hook made it wait is done: the reply goes out now, idle time starts over. */
   private readonly finishAfterWait = (): PumpStep => {
-    this.touch()
+    this.idle.touch()
     return this.finishStep()
   }
 
@@ -281,7 +255,7 @@ export class SmtpServerSession implements ListenerSession {
     }
   }
 
-  private readonly touchAfterWait = (): void => this.touch()
+  private readonly touchAfterWait = (): void => this.idle.touch()
 
   /** `next()` now when nothing waits, or once `waiting` settles. */
   private afterStep(waiting: PumpStep, next: () => PumpStep): PumpStep {
@@ -381,7 +355,7 @@ export class SmtpServerSession implements ListenerSession {
         return this.pushAnswer(
           queue,
           event,
-          this.callHook(() => hook(address(event.from), this.info, event.parameters)),
+          callHook(() => hook(address(event.from), this.info, event.parameters), this.reportError),
         )
       }
       case "rcptTo": {
@@ -390,8 +364,9 @@ export class SmtpServerSession implements ListenerSession {
         return this.pushAnswer(
           queue,
           event,
-          this.callHook(() =>
-            hook(address(event.to), this.info, event.parameters, toEnvelope(event.envelope)),
+          callHook(
+            () => hook(address(event.to), this.info, event.parameters, toEnvelope(event.envelope)),
+            this.reportError,
           ),
         )
       }
@@ -502,31 +477,9 @@ export class SmtpServerSession implements ListenerSession {
     }
   }
 
-  /**
-   * Calls a hook; its result or thrown error as an answer, at once when the hook returns
-   * a plain value and as a promise only when it returns one.
-   */
-  private callHook(hook: () => unknown): HookAnswer | Promise<HookAnswer> {
-    let result: unknown
-    try {
-      result = hook()
-    } catch (error) {
-      return this.thrownAnswer(error)
-    }
-    if (!isPromiseLike(result)) return answerOf(result)
-    return Promise.resolve(result).then(answerOf, (error: unknown) => this.thrownAnswer(error))
-  }
-
-  private thrownAnswer(error: unknown): HookAnswer {
-    const answer = answerOf(error)
-    if (!answer.accept) return answer
-    this.report(error)
-    return { accept: false, reply: LOCAL_ERROR }
-  }
-
   private startBody(event: MessageStartEvent): void {
     const envelope = toEnvelope(event.envelope)
-    const onData = this.options.onData ?? drain
+    const onData = this.options.onData ?? dropMessage
     this.body = new MessageStream(
       (stream) => onData(envelope, stream, this.info),
       this.dataDeadline,
@@ -584,10 +537,7 @@ export class SmtpServerSession implements ListenerSession {
       return this.reject(event, refusal ?? LOCAL_ERROR)
     }
     if (this.options.lmtp) {
-      const results = Array.isArray(outcome.value)
-        ? (outcome.value as unknown[])
-        : event.envelope.recipients.map(() => outcome.value)
-      const replies = event.envelope.recipients.map((_, i) => answerOf(results[i]).reply)
+      const replies = perRecipientReplies(outcome.value, event.envelope.recipients.length)
       try {
         const events = conn.answerMessage(event, replies)
         const accepted = replies.some((reply) => reply === null || reply.code < 400)
@@ -616,6 +566,8 @@ export class SmtpServerSession implements ListenerSession {
     return conn.resumeTls()
   }
 
+  private readonly reportError = (error: unknown): void => this.report(error)
+
   private report(error: unknown): void {
     const hook = this.options.onError
     if (hook === undefined) return
@@ -630,7 +582,7 @@ export class SmtpServerSession implements ListenerSession {
     if (this.isFinished) return
     this.isFinished = true
     this.dataDeadline.dispose()
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
+    this.idle.stop()
     this.pump?.stop()
     this.abortBody()
     if (!this.socket.destroyed) this.socket.destroy()
