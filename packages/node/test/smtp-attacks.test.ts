@@ -4,21 +4,14 @@
  * pipelined behind STARTTLS in plaintext (CVE-2011-0411 class) are never executed.
  */
 import { connect as tlsConnect } from "node:tls"
-import { createSmtpServer, type SmtpServer } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import type { SmtpServerOptions } from "@mailwire/node/smtp"
+import { describe, expect, it } from "vitest"
 import { type Captured, captureInto, rawConnection } from "./harness/capture.js"
+import { smtpServerStarter } from "./harness/smtp-servers.js"
 import { testCertificate } from "./harness/tls.js"
 
-const servers: SmtpServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof createSmtpServer>[0] = {}) {
-  const server = createSmtpServer({ hostname: "mx.test", ...options })
-  servers.push(server)
-  return (await server.listen(0, "127.0.0.1")).port
-}
+const startServer = smtpServerStarter()
+const start = async (options: SmtpServerOptions = {}) => (await startServer(options)).port
 
 const SMUGGLED_ENDS = ["\n.\n", "\n.\r\n", "\r.\r", "\r\n.\n", "\n.\r", "\r.\r\n", "\r\n.\r"]
 

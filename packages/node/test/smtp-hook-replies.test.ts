@@ -1,22 +1,10 @@
-import {
-  createSmtpServer,
-  createTransport,
-  SmtpReplyError,
-  type SmtpServer,
-} from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { createTransport, SmtpReplyError, type SmtpServerOptions } from "@mailwire/node/smtp"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { smtpServerStarter } from "./harness/smtp-servers.js"
 
-const servers: SmtpServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof createSmtpServer>[0]) {
-  const server = createSmtpServer({ hostname: "mx.test", ...options })
-  servers.push(server)
-  return (await server.listen(0, "127.0.0.1")).port
-}
+const startServer = smtpServerStarter()
+const start = async (options: SmtpServerOptions = {}) => (await startServer(options)).port
 
 async function drain(stream: AsyncIterable<unknown>) {
   for await (const _chunk of stream) {

@@ -3,25 +3,13 @@
  * (RFC 2920 §3.1): the replies still go out in command order, and a transport given an
  * envelope sends with it without reading the message's headers.
  */
-import {
-  createSmtpServer,
-  createTransport,
-  SmtpReplyError,
-  type SmtpServer,
-} from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { createTransport, SmtpReplyError, type SmtpServerOptions } from "@mailwire/node/smtp"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { smtpServerStarter } from "./harness/smtp-servers.js"
 
-const servers: SmtpServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof createSmtpServer>[0]) {
-  const server = createSmtpServer({ hostname: "mx.test", ...options })
-  servers.push(server)
-  return (await server.listen(0, "127.0.0.1")).port
-}
+const startServer = smtpServerStarter()
+const start = async (options: SmtpServerOptions = {}) => (await startServer(options)).port
 
 describe("hooks that return plain values and hooks that return promises", () => {
   it("answers a pipelined batch in command order", async () => {

@@ -3,23 +3,15 @@ import {
   createSmtpServer,
   createTransport,
   SmtpReplyError,
-  type SmtpServer,
+  type SmtpServerOptions,
 } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type Captured, captureInto, rawConnection } from "./harness/capture.js"
+import { smtpServerStarter } from "./harness/smtp-servers.js"
 import { selfSignedCertificate, testCertificate } from "./harness/tls.js"
 
-const servers: SmtpServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof createSmtpServer>[0]) {
-  const server = createSmtpServer({ hostname: "mx.test", ...options })
-  servers.push(server)
-  const { port } = await server.listen(0, "127.0.0.1")
-  return port
-}
+const startServer = smtpServerStarter()
+const start = async (options: SmtpServerOptions = {}) => (await startServer(options)).port
 
 const raw = (text: string) => ({ raw: text.replaceAll("\n", "\r\n") })
 
@@ -158,8 +150,8 @@ describe("SMTP server and transport over loopback", () => {
   })
 
   it("rejects with a CONNECT error when nothing listens", async () => {
-    const port = await start({})
-    await servers.pop()!.close()
+    const { server, port } = await startServer({})
+    await server.close()
     const transport = createTransport({ host: "127.0.0.1", port, startTls: "never" })
     await expect(
       transport.sendMail({

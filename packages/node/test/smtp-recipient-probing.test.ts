@@ -2,20 +2,13 @@
  * Recipient probing over a real socket: a client that guesses mailboxes is cut off with
  * `421 4.7.0` once `onRcptTo` has refused `maxRejectedRecipients` of them.
  */
-import { createSmtpServer, SmtpReplyError, type SmtpServer } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { createSmtpServer, SmtpReplyError, type SmtpServerOptions } from "@mailwire/node/smtp"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { smtpServerStarter } from "./harness/smtp-servers.js"
 
-const servers: SmtpServer[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close()
-})
-
-async function start(options: Parameters<typeof createSmtpServer>[0]) {
-  const server = createSmtpServer({ hostname: "mx.test", ...options })
-  servers.push(server)
-  return (await server.listen(0, "127.0.0.1")).port
-}
+const startServer = smtpServerStarter()
+const start = async (options: SmtpServerOptions = {}) => (await startServer(options)).port
 
 const probes = (count: number) =>
   Array.from({ length: count }, (_, i) => `RCPT TO:<guess${i}@mx.test>\r\n`).join("")

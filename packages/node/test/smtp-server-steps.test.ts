@@ -4,21 +4,12 @@
  * the `onData` outcome. Each test checks a behaviour those paths must keep.
  */
 import type { Readable } from "node:stream"
-import { createSmtpServer, SmtpReplyError, type SmtpServer } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { SmtpReplyError, type SmtpServer } from "@mailwire/node/smtp"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { smtpServerStarter } from "./harness/smtp-servers.js"
 
-const servers: SmtpServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof createSmtpServer>[0]) {
-  const server = createSmtpServer({ hostname: "mx.test", ...options })
-  servers.push(server)
-  const { port } = await server.listen(0, "127.0.0.1")
-  return { server, port }
-}
+const start = smtpServerStarter()
 
 async function readAll(stream: Readable): Promise<string> {
   let text = ""
