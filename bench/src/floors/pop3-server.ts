@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { createServer, type Socket } from "node:net"
 import { join } from "node:path"
+import { listenOnLoopback } from "./listen.js"
 
 const OK = Buffer.from("+OK\r\n")
 const BYE = Buffer.from("+OK bye\r\n")
@@ -53,13 +54,5 @@ export function startFloorPop3Server(maildir: string): Promise<number> {
   const files = readdirSync(cur)
     .sort()
     .map((name) => join(cur, name))
-  const server = createServer((socket) => serve(socket, files))
-  return new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      if (address !== null && typeof address === "object") resolve(address.port)
-      else reject(new Error("the floor server has no address"))
-    })
-  })
+  return listenOnLoopback(createServer((socket) => serve(socket, files)))
 }

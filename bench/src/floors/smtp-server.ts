@@ -7,6 +7,7 @@
  * no limits, no order of commands); the benchmark only runs it next to the real ones.
  */
 import { createServer, type Socket } from "node:net"
+import { listenOnLoopback } from "./listen.js"
 
 const GREETING = Buffer.from("220 floor.localhost ESMTP\r\n")
 const EHLO = Buffer.from("250-floor.localhost\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
@@ -68,13 +69,5 @@ function serve(socket: Socket): void {
 
 /** Listens on 127.0.0.1 and resolves with the port. */
 export function startFloorSmtpServer(): Promise<number> {
-  const server = createServer(serve)
-  return new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      if (address !== null && typeof address === "object") resolve(address.port)
-      else reject(new Error("the floor server has no address"))
-    })
-  })
+  return listenOnLoopback(createServer(serve))
 }
