@@ -5,7 +5,13 @@
  * fails only the messages on it.
  */
 import { createServer, type Server, type Socket } from "node:net"
-import { ConnectionError, createTransport, SmtpClient, SmtpReplyError } from "@mailwire/node/smtp"
+import {
+  ConnectionError,
+  createTransport,
+  SmtpClient,
+  SmtpReplyError,
+  type TransportOptions,
+} from "@mailwire/node/smtp"
 import { afterEach, describe, expect, it } from "vitest"
 
 const servers: Server[] = []
@@ -16,6 +22,17 @@ afterEach(async () => {
       .map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
   )
 })
+
+/** A pooled transport to `server`, plain text, with `options` on top. */
+function pooled(server: ScriptedServer, options: Partial<TransportOptions>) {
+  return createTransport({
+    host: "127.0.0.1",
+    port: server.port,
+    startTls: "never",
+    pool: true,
+    ...options,
+  })
+}
 
 /** What a scripted server answers to one command line, or at the end of a message. */
 type Answer = string | null
@@ -257,13 +274,7 @@ describe("the pool with pipelining", () => {
     const server = await scriptedServer({
       endOfData: (n) => (n === 2 ? "452 4.3.1 full" : "250 2.0.0 queued"),
     })
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      maxConnections: 1,
-    })
+    const transport = pooled(server, { maxConnections: 1 })
     const results = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => transport.sendMail(raw(n))))
     await transport.close()
     expect(results.map((r) => r.status)).toEqual([
@@ -283,13 +294,7 @@ describe("the pool with pipelining", () => {
     // Messages 1 and 2 are answered only once the next MAIL arrives: a pool that waits
     // for each message before sending the next would never finish.
     const server = await scriptedServer({ endOfData: (n) => (n < 3 ? "hold" : "250 2.0.0 ok") })
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      maxConnections: 1,
-    })
+    const transport = pooled(server, { maxConnections: 1 })
     const results = await Promise.all([1, 2, 3].map((n) => transport.sendMail(raw(n))))
     await transport.close()
     expect(results.map((r) => r.accepted)).toEqual([["r1@y.test"], ["r2@y.test"], ["r3@y.test"]])
@@ -298,13 +303,7 @@ describe("the pool with pipelining", () => {
 
   it("closes a pooled connection once it has been idle for idleTimeout, not before", async () => {
     const server = await scriptedServer()
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      idleTimeout: 300,
-    })
+    const transport = pooled(server, { idleTimeout: 300 })
     const quits = () => server.sessions.filter((s) => s.lines.includes("QUIT")).length
     // Used again before the timeout each time: the same connection stays open.
     for (let n = 1; n <= 3; n++) {
@@ -320,14 +319,7 @@ describe("the pool with pipelining", () => {
 
   it("keeps maxMessages per connection while pipelining", async () => {
     const server = await scriptedServer()
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      maxConnections: 2,
-      maxMessages: 3,
-    })
+    const transport = pooled(server, { maxConnections: 2, maxMessages: 3 })
     await Promise.all(Array.from({ length: 12 }, (_, n) => transport.sendMail(raw(n))))
     await transport.close()
     const perSession = server.sessions.map(
@@ -339,13 +331,7 @@ describe("the pool with pipelining", () => {
 
   it("gives a streamed message its own connection, so its failing stream fails no other", async () => {
     const server = await scriptedServer()
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      maxConnections: 1,
-    })
+    const transport = pooled(server, { maxConnections: 1 })
     const failing = new ReadableStream<Uint8Array>({
       pull(controller) {
         controller.error(new Error("the disk went away"))
@@ -367,13 +353,7 @@ describe("the pool with pipelining", () => {
 
   it("serves a streamed message in its turn while other messages keep coming", async () => {
     const server = await scriptedServer()
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      maxConnections: 1,
-    })
+    const transport = pooled(server, { maxConnections: 1 })
     const content = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new TextEncoder().encode("attached bytes"))
@@ -405,14 +385,7 @@ describe("the pool with pipelining", () => {
       },
       endOfData: () => "hold",
     })
-    const transport = createTransport({
-      host: "127.0.0.1",
-      port: server.port,
-      startTls: "never",
-      pool: true,
-      maxConnections: 1,
-      pipelining: false,
-    })
+    const transport = pooled(server, { maxConnections: 1, pipelining: false })
     const sent = [1, 2].map((n) => transport.sendMail(raw(n)))
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(server.bodies).toHaveLength(1)
