@@ -74,7 +74,10 @@ export function parseEhloReply(reply: SmtpReply): SmtpCapabilities {
 
 /** Whether the server announced `keyword` (any case). */
 export function hasCapability(capabilities: SmtpCapabilities, keyword: string): boolean {
-  return capabilities.extensions.has(keyword.toUpperCase())
+  // Keywords are stored upper-cased: a `CAP_*` constant finds its entry without case
+  // folding, which matters because the client asks several times for every message.
+  const { extensions } = capabilities
+  return extensions.has(keyword) || extensions.has(keyword.toUpperCase())
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   CAP_REQUIRETLS,
   CAP_SIZE,
   CAP_SMTPUTF8,
+  hasCapability,
 } from "../../capabilities.js"
 import { localError } from "../../errors.js"
 import type { Mailbox } from "../../types.js"
@@ -76,17 +77,8 @@ function hasEightBitHeader(body: Uint8Array): boolean {
   return false
 }
 
-/**
- * Whether the server announced `capability`, one of the upper-case `CAP_*` keywords:
- * `parseEhloReply` stores keywords upper-cased, so the lookup needs no case folding
- * (it runs several times for every message).
- */
-function offers(session: ClientSession, capability: string): boolean {
-  return session.capabilities.extensions.has(capability)
-}
-
 function require(session: ClientSession, capability: string, why: string): void {
-  if (!offers(session, capability)) {
+  if (!hasCapability(session.capabilities, capability)) {
     const code = capability === CAP_SMTPUTF8 ? "SMTPUTF8_REQUIRED" : "EXTENSION_REQUIRED"
     throw localError(code, `${why}, but the server does not offer ${capability}`)
   }
@@ -126,7 +118,7 @@ export function prepareTransaction(
   const parameters = mailParameters(session, request, from, recipients)
   const useBdat =
     parameters.body === "BINARYMIME" ||
-    ((session.options.useChunking ?? true) && offers(session, CAP_CHUNKING))
+    ((session.options.useChunking ?? true) && hasCapability(session.capabilities, CAP_CHUNKING))
   const envelope = encodeEnvelope(canPipeline(session), useBdat, from, parameters, recipients)
   return new ClientTransaction(id, envelope, useBdat)
 }
@@ -158,7 +150,7 @@ function mailParameters(
   }
   if (bodyType !== undefined && bodyType !== "7BIT") parameters.body = bodyType
   const size = request.size ?? request.body?.length
-  if (size !== undefined && offers(session, CAP_SIZE)) {
+  if (size !== undefined && hasCapability(session.capabilities, CAP_SIZE)) {
     const max = announcedSize(session.capabilities)
     if (max !== null && max > 0 && size > max) {
       throw localError(
@@ -203,5 +195,7 @@ function encodeEnvelope(
 
 /** Whether to pipeline the envelope (RFC 2920). */
 export function canPipeline(session: ClientSession): boolean {
-  return (session.options.usePipelining ?? true) && offers(session, CAP_PIPELINING)
+  return (
+    (session.options.usePipelining ?? true) && hasCapability(session.capabilities, CAP_PIPELINING)
+  )
 }
