@@ -26,6 +26,8 @@
 import type { VerificationAnswer } from "@mailwire/sasl"
 import {
   concatBytes,
+  decodeUtf8,
+  encodeUtf8,
   LineReader,
   LocalProtocolError,
   type RemoteProtocolError,
@@ -35,7 +37,6 @@ import { keepDiscarded } from "../discarded-input.js"
 import { remoteError } from "../errors.js"
 import { encodeMultiline, encodeStatus } from "../wire/encoder.js"
 import { commandLine, DEFAULT_POP3_MAX_LINE_LENGTH } from "../wire/grammar.js"
-import { decodeLine, encodeLine } from "./ascii.js"
 import type {
   AuthenticateEvent,
   ClosedEvent,
@@ -390,7 +391,7 @@ export class Pop3ServerConnection {
         if (this.login.isExchanging) this.login.reject()
         this.badCommand(events, item.error)
       } else if (item.type === "line") {
-        const line = decodeLine(item.line)
+        const line = decodeUtf8(item.line)
         if (this.login.isExchanging) this.loginOutcome(this.login.saslLine(line), events)
         else this.command(line, events)
       }
@@ -568,6 +569,6 @@ export class Pop3ServerConnection {
   }
 
   private write(text: string): void {
-    this.output.push(encodeLine(text))
+    this.output.push(encodeUtf8(text))
   }
 }

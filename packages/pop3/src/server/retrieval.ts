@@ -7,9 +7,8 @@
  * the client never sees a line end that two readers could disagree on. The returned
  * arrays are views of the application's chunks or fresh arrays.
  */
-import { DotEncoder } from "@mailwire/wire"
+import { DotEncoder, encodeUtf8 } from "@mailwire/wire"
 import { encodeStatus } from "../wire/encoder.js"
-import { encodeLine } from "./ascii.js"
 import type { RetrieveEvent } from "./events.js"
 import { TopFilter } from "./top-filter.js"
 
@@ -50,6 +49,6 @@ export class Retrieval {
   private start(): Uint8Array[] {
     if (this.started) return []
     this.started = true
-    return [encodeLine(encodeStatus(true, `${this.event.message.size} octets`))]
+    return [encodeUtf8(encodeStatus(true, `${this.event.message.size} octets`))]
   }
 }

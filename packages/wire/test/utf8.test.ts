@@ -1,11 +1,15 @@
 /**
- * The short-line converters the server uses for commands and status lines: whichever
- * path they take, they give exactly what the UTF-8 codec gives.
+ * `encodeUtf8` and `decodeUtf8` convert short ASCII text byte by byte: whichever path they
+ * take, they give exactly what `TextEncoder` and `TextDecoder` give.
  */
-import { decodeUtf8, encodeUtf8 } from "@mailwire/wire"
+import { decodeUtf8 as decodeLine, encodeUtf8 as encodeLine } from "@mailwire/wire"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { decodeLine, encodeLine } from "../src/server/ascii.js"
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder("utf-8")
+const encodeUtf8 = (text: string) => encoder.encode(text)
+const decodeUtf8 = (bytes: Uint8Array) => decoder.decode(bytes)
 
 const SAMPLES = [
   "",
@@ -21,15 +25,15 @@ const SAMPLES = [
   "emoji 📬",
 ]
 
-describe("server short-line converters", () => {
-  it("encode as encodeUtf8 does, into a fresh array", () => {
+describe("UTF-8 conversion of short lines", () => {
+  it("encodes as TextEncoder does, into a fresh array", () => {
     for (const text of SAMPLES) expect(encodeLine(text)).toEqual(encodeUtf8(text))
     const first = encodeLine("NOOP")
     first[0] = 0
     expect(encodeLine("NOOP")).toEqual(encodeUtf8("NOOP"))
   })
 
-  it("decode as decodeUtf8 does, invalid bytes included", () => {
+  it("decodes as TextDecoder does, invalid bytes included", () => {
     for (const text of SAMPLES) {
       const bytes = encodeUtf8(text)
       expect(decodeLine(bytes)).toBe(decodeUtf8(bytes))
