@@ -24,8 +24,8 @@ export const SMTP_SERVER_FINDINGS = `What it shows, and what remains:
   machine (commands parsed and checked, the body unstuffed line by line by the dot
   decoder), the \`Readable\` handed to \`onData\` with its \`nextTick\`s, the copy of
   each body chunk the application owns, the promise that carries \`onData\`'s outcome,
-  and the garbage of all that. Each is a few percent; none is waste a user could do
-  without, and the \`Readable\` is the public API.`
+  and the garbage of all that. Each is a few percent of the profile; the \`Readable\` and
+  the copies are the public API's promise (chunks the application owns).`
 
 /** Findings for the SMTP server profile under a new connection per message. */
 export const SMTP_SERVER_PER_CONNECTION_FINDINGS = `What it shows, and what remains:
