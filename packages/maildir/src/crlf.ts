@@ -6,6 +6,7 @@
  * kept, so a file stored with CRLF is sent byte for byte. Chunks handed out are fresh
  * arrays or the caller's own chunks; nothing is kept.
  */
+import { Buffer } from "node:buffer"
 
 const CR = 0x0d
 const LF = 0x0a
@@ -29,15 +30,18 @@ export class CrlfSize {
 
 /**
  * The number of LFs in `chunk` without a CR before them; `previousCr` says whether the
- * byte before the chunk was a CR. Jumps from LF to LF with `indexOf`, so a file stored
- * with CRLF costs one native search per line rather than a look at every byte.
+ * byte before the chunk was a CR. Jumps from LF to LF with `Buffer`'s `indexOf` (a
+ * `memchr`) on a view of the chunk, so a file stored with CRLF costs one native search
+ * per line rather than a look at every byte; `Uint8Array`'s own `indexOf` compares
+ * element by element and takes more than twice as long on a 4 KB message.
  */
 export function countBareLf(chunk: Uint8Array, previousCr: boolean): number {
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
   let bareLf = 0
-  let at = chunk.indexOf(LF)
+  let at = bytes.indexOf(LF)
   while (at !== -1) {
     if (at === 0 ? !previousCr : chunk[at - 1] !== CR) bareLf++
-    at = chunk.indexOf(LF, at + 1)
+    at = bytes.indexOf(LF, at + 1)
   }
   return bareLf
 }
@@ -61,13 +65,19 @@ export async function* withCrlf(
  */
 export function insertCr(chunk: Uint8Array, bareLf: number, previousCr: boolean): Uint8Array {
   if (bareLf === 0) return chunk
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
   const out = new Uint8Array(chunk.length + bareLf)
-  let at = 0
-  let afterCr = previousCr
-  for (const byte of chunk) {
-    if (byte === LF && !afterCr) out[at++] = CR
-    out[at++] = byte
-    afterCr = byte === CR
+  // The runs between bare LFs are copied whole; a Maildir written with LF line ends (the
+  // usual case) has one per line.
+  let from = 0
+  let to = 0
+  for (let lf = bytes.indexOf(LF); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) {
+    if (lf === 0 ? previousCr : chunk[lf - 1] === CR) continue
+    out.set(chunk.subarray(from, lf), to)
+    to += lf - from
+    out[to++] = CR
+    from = lf
   }
+  out.set(chunk.subarray(from), to)
   return out
 }
