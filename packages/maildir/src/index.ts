@@ -59,6 +59,8 @@ export {
   DEFAULT_STALE_TMP_MS,
   DEFAULT_SYNC_READ_MAX_BYTES,
 } from "./options.js"
+export type { FileStamp, KeptScan, MaildirStamps } from "./scan-cache.js"
+export { DEFAULT_KEPT_SCAN_MESSAGES, MAX_KEPT_SCANS, SETTLED_MTIME_MS } from "./scan-cache.js"
 export type { DeliverOptions } from "./store.js"
 export { MaildirStore } from "./store.js"
 export { SUBSCRIPTIONS_FILE } from "./subscriptions.js"

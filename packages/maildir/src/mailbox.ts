@@ -24,6 +24,7 @@ import { deliveryTime, formatFileName, parseFileName, type UniqueNameSource } fr
 import { normalizeFlags } from "./flags.js"
 import { lock } from "./lock-file.js"
 import { DEFAULT_SYNC_READ_MAX_BYTES } from "./options.js"
+import { isSettled, type KeptScan, readStamps, sameStamps } from "./scan-cache.js"
 import { formatUidList, parseUidList, type UidList, type UidRecord } from "./uidlist.js"
 
 /** The UID list's file name in each Maildir. */
@@ -112,7 +113,7 @@ function isUsableName(name: string): boolean {
 
 /** One Maildir with its UID list. Create it through `MaildirStore.mailbox`. */
 export class MaildirMailbox {
-  private paths = new Map<number, string>()
+  private paths: ReadonlyMap<number, string> = new Map()
 
   /**
    * @param path - the Maildir directory (with `cur/`, `new/`, `tmp/`)
@@ -127,6 +128,30 @@ export class MaildirMailbox {
   /** Scans the mailbox and brings its UID list up to date. */
   sync(): Promise<MailboxState> {
     return this.change(async () => undefined)
+  }
+
+  /**
+   * `sync`, unless `kept` is an earlier scan of this mailbox whose stamps — the times of
+   * `new/`, `cur/` and the UID list, see `scan-cache.ts` — are all unchanged: that scan
+   * is then the answer, without the lock, the UID list or the directories being read. A
+   * POP3 login's scan of a mailbox that has not changed since the last login is skipped
+   * this way; stale files in `tmp/` then wait for the next full scan. `keep` is the scan
+   * to keep for next time, or `null` when this one may not be kept (a stamp had changed
+   * too recently to be trusted).
+   */
+  async syncUnlessUnchanged(
+    kept: KeptScan | undefined,
+  ): Promise<{ readonly state: MailboxState; readonly keep: KeptScan | null }> {
+    const stamps = await readStamps(this.path, UIDLIST_FILE)
+    if (kept !== undefined && sameStamps(kept.stamps, stamps)) {
+      this.paths = kept.paths
+      return { state: kept.state, keep: kept }
+    }
+    // File times come from the real-time clock, which `Date.now` reads too.
+    const stampedAt = Date.now()
+    const state = await this.sync()
+    const keep = isSettled(stamps, stampedAt) ? { stamps, state, paths: this.paths } : null
+    return { state, keep }
   }
 
   /**
@@ -454,14 +479,15 @@ export class MaildirMailbox {
 
   private snapshot(list: UidList, files: ReadonlyMap<string, FoundFile>): MailboxState {
     const messages: MaildirMessage[] = []
-    this.paths = new Map()
+    const paths = new Map<number, string>()
+    this.paths = paths
     for (const record of list.records) {
       const file = files.get(record.base)
       if (file === undefined) continue
       // Joined by hand: `path.join` would normalize 2 × thousands of paths that are
       // already normal (the mailbox path is, the directory is fixed, a name has no `/`).
       const path = `${this.path}${sep}${file.directory}${sep}${file.name}`
-      this.paths.set(record.uid, path)
+      paths.set(record.uid, path)
       messages.push({
         uid: record.uid,
         modseq: record.modseq,

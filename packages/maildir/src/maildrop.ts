@@ -8,9 +8,9 @@
  * are stable across sessions and fit RFC 1939 §7. Nothing is deleted until `delete` is
  * called, which the POP3 machine asks for at QUIT (the UPDATE state, RFC 1939 §6).
  */
-import type { Maildrop, MaildropRefusal } from "@mailwire/pop3"
+import type { Maildrop, MaildropListing, MaildropRefusal } from "@mailwire/pop3"
 import type { LockFile } from "./lock-file.js"
-import type { MailboxState, MaildirMailbox } from "./mailbox.js"
+import type { MailboxState, MaildirMailbox, MaildirMessage } from "./mailbox.js"
 
 /** The lock file's name in a user's Maildir. */
 export const POP3_LOCK_FILE = "mailwire-pop3.lock"
@@ -40,6 +40,33 @@ export const MAILDROP_IN_USE: MaildropRefusal = {
   text: "Maildrop already in use by another session",
 }
 
+/** A scan's POP3 listing, and its messages by unique-id. */
+interface MaildropIndex {
+  readonly listing: readonly MaildropListing[]
+  readonly messages: ReadonlyMap<string, MaildirMessage>
+}
+
+/** The index of each scan, made at its first login; a kept scan (`scan-cache.ts`) has one. */
+const indexes = new WeakMap<MailboxState, MaildropIndex>()
+
+/**
+ * The listing and lookup of a scan, made once for it: each unique-id (`pop3UniqueId`) is
+ * formatted once, the UIDVALIDITY part once, and `list` hands out copies of the listing.
+ */
+function indexOfState(state: MailboxState): MaildropIndex {
+  const made = indexes.get(state)
+  if (made !== undefined) return made
+  const validity = hex8(state.uidValidity)
+  const listing = state.messages.map((message) => ({
+    uid: `${hex8(message.uid)}${validity}`,
+    size: message.vsize,
+  }))
+  const messages = new Map(listing.map(({ uid }, i) => [uid, state.messages[i]!]))
+  const index = { listing, messages }
+  indexes.set(state, index)
+  return index
+}
+
 /** A locked maildrop over one scan of the inbox. */
 export function maildirMaildrop(
   inbox: MaildirMailbox,
@@ -48,14 +75,7 @@ export function maildirMaildrop(
   staleLockMs: number,
 ): Maildrop {
   const touchInterval = Math.min(LOCK_TOUCH_INTERVAL_MS, staleLockMs / 4)
-  // Each unique-id (`pop3UniqueId`) is formatted once per session, the UIDVALIDITY part
-  // once: `list` hands out copies of the same listing.
-  const validity = hex8(state.uidValidity)
-  const listing = state.messages.map((message) => ({
-    uid: `${hex8(message.uid)}${validity}`,
-    size: message.vsize,
-  }))
-  const messages = new Map(listing.map(({ uid }, i) => [uid, state.messages[i]!]))
+  const { listing, messages } = indexOfState(state)
   let isOpen = true
   let touchedAt = Date.now()
   const isTouchDue = () => Date.now() - touchedAt >= touchInterval

@@ -53,6 +53,12 @@ export interface MaildirStoreOptions {
   readonly hostname?: string
   /** See {@link DEFAULT_SYNC_READ_MAX_BYTES}; `0` never reads a message with blocking calls. */
   readonly syncReadMaxBytes?: number
+  /**
+   * How many messages the inbox scans kept between POP3 logins may hold together; see
+   * `DEFAULT_KEPT_SCAN_MESSAGES` (65,536). `0` keeps no scan: every login reads the
+   * UID list and both directories.
+   */
+  readonly keptScanMessages?: number
 }
 
 const duration = z.number().int().nonnegative()
@@ -64,6 +70,7 @@ const schema = z.strictObject({
   lockTimeoutMs: duration.optional(),
   hostname: z.string().min(1).optional(),
   syncReadMaxBytes: z.number().int().nonnegative().optional(),
+  keptScanMessages: z.number().int().nonnegative().optional(),
 })
 
 /** Validates options, throwing `MaildirError` `INVALID_OPTIONS` that names the field. */

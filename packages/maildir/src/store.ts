@@ -3,9 +3,10 @@
  * the inbox at its root and folders as `.Name`), the delivery function for the SMTP side,
  * mailbox management and subscriptions for an IMAP backend, and the POP3
  * `MaildropStore`. Every user and mailbox name is checked before it becomes a path
- * (`names.ts`). The store keeps nothing in memory between calls but settings, so many
- * stores — in one process or many — can share a root; the lock files and atomic renames
- * keep them consistent.
+ * (`names.ts`). The store keeps nothing in memory between calls but settings and the
+ * inbox scans of recent POP3 logins, which are used again only while the disk shows no
+ * change (`scan-cache.ts`), so many stores — in one process or many — can share a root;
+ * the lock files and atomic renames keep them consistent.
  */
 import { randomBytes } from "node:crypto"
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises"
@@ -15,7 +16,7 @@ import type { Maildrop, MaildropRefusal, MaildropStore } from "@mailwire/pop3"
 import { type DeliveryResult, deliverToMaildir, type MessageSource } from "./delivery.js"
 import { MaildirError } from "./errors.js"
 import { tryLock } from "./lock-file.js"
-import { type MailboxSettings, MaildirMailbox } from "./mailbox.js"
+import { type MailboxSettings, type MailboxState, MaildirMailbox } from "./mailbox.js"
 import { MAILDROP_IN_USE, maildirMaildrop, POP3_LOCK_FILE } from "./maildrop.js"
 import {
   type MailboxNameEncoding,
@@ -31,6 +32,7 @@ import {
   type MaildirStoreOptions,
   parseStoreOptions,
 } from "./options.js"
+import { DEFAULT_KEPT_SCAN_MESSAGES, ScanCache } from "./scan-cache.js"
 import { changeSubscription, readSubscriptions } from "./subscriptions.js"
 
 /**
@@ -68,6 +70,8 @@ export class MaildirStore implements MaildropStore {
   /** The root directory, absolute. */
   readonly root: string
   private readonly settings: MailboxSettings
+  /** The inbox scans of recent POP3 logins, each checked against the disk before use. */
+  private readonly keptScans: ScanCache | null
 
   constructor(options: MaildirStoreOptions) {
     const parsed = parseStoreOptions(options)
@@ -84,6 +88,8 @@ export class MaildirStore implements MaildropStore {
         random: (length) => new Uint8Array(randomBytes(length)),
       },
     }
+    const keptScanMessages = parsed.keptScanMessages ?? DEFAULT_KEPT_SCAN_MESSAGES
+    this.keptScans = keptScanMessages === 0 ? null : new ScanCache(keptScanMessages)
   }
 
   /** The path of `user`'s Maildir, after checking the name. Does not create it. */
@@ -302,7 +308,8 @@ export class MaildirStore implements MaildropStore {
       if (held === null) return MAILDROP_IN_USE
       try {
         const inbox = new MaildirMailbox(path, "INBOX", this.settings)
-        return maildirMaildrop(inbox, await inbox.sync(), held, this.settings.staleLockMs)
+        const state = await this.scanInbox(inbox, path)
+        return maildirMaildrop(inbox, state, held, this.settings.staleLockMs)
       } catch (error) {
         await held.release()
         throw error
@@ -310,5 +317,13 @@ export class MaildirStore implements MaildropStore {
     } catch {
       return { code: "SYS/TEMP", text: "Maildrop temporarily unavailable" }
     }
+  }
+
+  /** The inbox's scan for a POP3 login: a kept one while the disk shows no change. */
+  private async scanInbox(inbox: MaildirMailbox, path: string): Promise<MailboxState> {
+    if (this.keptScans === null) return inbox.sync()
+    const scan = await inbox.syncUnlessUnchanged(this.keptScans.take(path))
+    this.keptScans.keep(path, scan.keep)
+    return scan.state
   }
 }
