@@ -187,17 +187,25 @@ export class Pop3ServerSession implements ListenerSession {
     return this.afterProcessing(waiting)
   }
 
-  /** {@link handle} for a chunk from the socket, the most frequent call (no closure). */
+  /**
+   * {@link handle} for a chunk from the socket, the most frequent call (no closure). The
+   * machine gets the chunk as a plain `Uint8Array` view of the same memory: the socket's
+   * `Buffer` answers `subarray` and `indexOf`, which the machine's line reader calls for
+   * every command, through Node's slower JavaScript wrappers. Idle time starts over
+   * once the answers are written, in the same turn of the event loop, so restarting the
+   * timer does not hold back the reply the client waits for.
+   */
   private receive(chunk: Uint8Array): PumpStep {
-    this.idle.touch()
     let waiting: Promise<void> | undefined
     try {
-      waiting = this.process(this.conn!.receive(chunk))
+      waiting = this.process(this.conn!.receive(plainBytes(chunk)))
     } catch (error) {
       this.fail(error)
       return undefined
     }
-    return this.afterProcessing(waiting)
+    const step = this.afterProcessing(waiting)
+    this.idle.touch()
+    return step
   }
 
   private afterProcessing(waiting: Promise<void> | undefined): PumpStep {
@@ -242,9 +250,9 @@ export class Pop3ServerSession implements ListenerSession {
 
   /** Writes the replies; a promise only when the socket asks to wait for `'drain'`. */
   private flush(): Promise<void> | undefined {
-    const out = this.conn!.takeOutput()
-    if (out.length === 0 || this.socket.destroyed || !this.socket.writable) return undefined
-    if (this.socket.write(out)) return undefined
+    const chunks = this.conn!.takeOutputChunks()
+    if (chunks.length === 0 || this.socket.destroyed || !this.socket.writable) return undefined
+    if (writeChunks(this.socket, chunks)) return undefined
     return whenDrained(this.socket)
   }
 
@@ -423,8 +431,11 @@ export class Pop3ServerSession implements ListenerSession {
       // terminating `.` line (written by the caller after `messageEnd`) in one write.
       let hasUnsent = false
       for await (const chunk of maildrop.read(event.message.uid)) {
-        if (hasUnsent) await writeBytes(this.socket, conn.takeOutput())
-        const wantsMore = conn.messageData(event, chunk)
+        if (hasUnsent) await this.flush()
+        // The output is written unjoined (`flush`), so the socket may hold a view of the
+        // chunk after the store has been asked for the next one and reused its memory:
+        // the machine gets a copy. `readNow`'s bytes are the store's promise not to change.
+        const wantsMore = conn.messageData(event, chunk.slice())
         hasUnsent = true
         if (!wantsMore || this.socket.destroyed) break
       }
@@ -492,4 +503,24 @@ export class Pop3ServerSession implements ListenerSession {
     }
     this.resolveClosed()
   }
+}
+
+/**
+ * Writes `chunks` as one write — the socket's `writev` while it is corked — so that a
+ * `RETR` answer leaves in one segment without being joined into one array first.
+ * Returns what `write` does: whether the socket can take more without `'drain'`.
+ */
+function writeChunks(socket: Socket, chunks: readonly Uint8Array[]): boolean {
+  if (chunks.length === 1) return socket.write(chunks[0]!)
+  socket.cork()
+  let hasRoom = true
+  for (const chunk of chunks) hasRoom = socket.write(chunk)
+  socket.uncork()
+  return hasRoom
+}
+
+/** `bytes` as a plain `Uint8Array` over the same memory: itself when it is one already. */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  if (Object.getPrototypeOf(bytes) === Uint8Array.prototype) return bytes
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
 }

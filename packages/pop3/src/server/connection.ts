@@ -21,7 +21,8 @@
  *
  * Buffers: chunks given to `receive` are only read during the call (unread input is
  * copied when the reader must keep it). Chunks given to `messageData` are kept by
- * reference until the next `takeOutput()`; do not change them before then.
+ * reference until the next `takeOutput()`, or, with `takeOutputChunks()`, until the
+ * pieces it hands out are written; do not change them before then.
  */
 import type { VerificationAnswer } from "@mailwire/sasl"
 import {
@@ -225,6 +226,19 @@ export class Pop3ServerConnection {
   takeOutput(): Uint8Array {
     if (this.output.length === 0) return EMPTY
     const out = this.output.length === 1 ? this.output[0]!.slice() : concatBytes(this.output)
+    this.output = []
+    return out
+  }
+
+  /**
+   * The bytes to write now as the pieces they were queued in, not joined: for a writer
+   * that sends several pieces in one call (a socket's `writev`), so that a `RETR` answer
+   * — status line, message, `.` line — is not copied into one array first. Pieces may
+   * be views of chunks given to `messageData`: those chunks must then stay unchanged
+   * until the pieces are written, not only until this call. `[]` when there are none.
+   */
+  takeOutputChunks(): Uint8Array[] {
+    const out = this.output
     this.output = []
     return out
   }

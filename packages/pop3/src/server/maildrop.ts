@@ -31,7 +31,9 @@ export interface Maildrop {
    * without waiting (in memory, or a small file read with a blocking call), or `null`,
    * and the caller uses `read`. It lets a server answer RETR and TOP without a round trip
    * through promises. It does not throw: whatever `read` would report (an unknown UID,
-   * an unreadable file) makes it return `null`, so that `read` reports it.
+   * an unreadable file) makes it return `null`, so that `read` reports it. The store
+   * never changes the bytes it returns, so a server may write them to the socket as
+   * they are, without a copy.
    */
   readNow?(uid: string): Uint8Array | null
   /** Removes these messages for good (RFC 1939 §6, UPDATE). UIDs no longer present are skipped. */

@@ -8,7 +8,7 @@
  * arrays are views of the application's chunks or fresh arrays.
  */
 import { DotEncoder, encodeUtf8 } from "@mailwire/wire"
-import { encodeStatus } from "../wire/encoder.js"
+import { encodeOctetsStatus } from "../wire/encoder.js"
 import type { RetrieveEvent } from "./events.js"
 import { TopFilter } from "./top-filter.js"
 
@@ -49,6 +49,6 @@ export class Retrieval {
   private start(): Uint8Array[] {
     if (this.started) return []
     this.started = true
-    return [encodeUtf8(encodeStatus(true, `${this.event.message.size} octets`))]
+    return [encodeUtf8(encodeOctetsStatus(this.event.message.size))]
   }
 }

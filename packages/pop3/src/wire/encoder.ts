@@ -52,10 +52,18 @@ export function encodeStatus(
 ): string {
   checkText(text, "response text")
   if (code !== null) checkText(code, "response code")
-  const parts = [ok ? "+OK" : "-ERR"]
-  if (code !== null) parts.push(`[${code}]`)
-  if (text.length > 0) parts.push(text)
-  return `${parts.join(" ")}\r\n`
+  const indicator = ok ? "+OK" : "-ERR"
+  const head = code === null ? indicator : `${indicator} [${code}]`
+  return text.length > 0 ? `${head} ${text}\r\n` : `${head}\r\n`
+}
+
+/**
+ * `+OK <size> octets` CRLF, the first line of a `RETR` or `TOP` answer (RFC 1939 §7).
+ * Built from a number alone, it has nothing to check; it is written for every message
+ * retrieved.
+ */
+export function encodeOctetsStatus(size: number): string {
+  return `+OK ${size} octets\r\n`
 }
 
 /** The lines of a multi-line response, dot-stuffed, then the `.` line (RFC 1939 §3). */

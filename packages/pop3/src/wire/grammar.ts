@@ -32,20 +32,53 @@ export interface StatusLine {
   readonly text: string
 }
 
-/** keyword = 3*4VCHAR (RFC 2449 §3); letters and digits cover every command (`UTF8` has a digit). */
-const KEYWORD = /^[A-Za-z0-9]{3,4}$/
+/** The shortest and longest keyword: keyword = 3*4VCHAR (RFC 2449 §3). */
+const KEYWORD_MIN_LENGTH = 3
+const KEYWORD_MAX_LENGTH = 4
 
 /**
  * command = keyword *(SP param) CRLF (RFC 2449 §3). Runs of spaces between arguments and
- * trailing spaces are accepted: telnet users and some older clients send them.
+ * trailing spaces are accepted: telnet users and some older clients send them. Read with
+ * `indexOf` and `slice` rather than a regular expression and `split`, since every
+ * command of a session, each RETR among them, comes through here.
  */
 export function commandLine(line: string): CommandLine | null {
   const space = line.indexOf(" ")
   const word = space === -1 ? line : line.slice(0, space)
-  if (!KEYWORD.test(word)) return null
+  if (!isKeyword(word)) return null
   const rest = space === -1 ? "" : line.slice(space + 1)
-  const args = rest.split(" ").filter((arg) => arg.length > 0)
-  return { keyword: word.toUpperCase(), args, rest }
+  return { keyword: word.toUpperCase(), args: params(rest), rest }
+}
+
+/** keyword = 3*4VCHAR (RFC 2449 §3); letters and digits cover every command (`UTF8` has a digit). */
+function isKeyword(word: string): boolean {
+  if (word.length < KEYWORD_MIN_LENGTH || word.length > KEYWORD_MAX_LENGTH) return false
+  for (let i = 0; i < word.length; i++) {
+    if (!isLetterOrDigit(word.charCodeAt(i))) return false
+  }
+  return true
+}
+
+/** ALPHA / DIGIT (RFC 5234 B.1). */
+function isLetterOrDigit(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a)
+  )
+}
+
+/** The space-separated params after the keyword, skipping empty ones (runs of spaces). */
+function params(rest: string): string[] {
+  const args: string[] = []
+  let from = 0
+  while (from < rest.length) {
+    const space = rest.indexOf(" ", from)
+    const end = space === -1 ? rest.length : space
+    if (end > from) args.push(rest.slice(from, end))
+    from = end + 1
+  }
+  return args
 }
 
 /** resp-code = "[" resp-level *("/" resp-level) "]" (RFC 2449 §8). */

@@ -1,0 +1,75 @@
+/**
+ * The POP3 server writes its output as the machine's pieces, unjoined, so the socket can
+ * hold a view of a message chunk after the store has moved on. A store whose `read`
+ * reuses one buffer for every chunk it yields must still have every chunk delivered as
+ * it was when yielded.
+ */
+import { createPop3Server, type Pop3Server } from "@mailwire/node/pop3"
+import {
+  InMemoryMaildropStore,
+  isMaildropRefusal,
+  type Maildrop,
+  type MaildropRefusal,
+  type MaildropStore,
+} from "@mailwire/pop3"
+import { afterEach, describe, expect, it } from "vitest"
+import { rawConnection } from "./harness/capture.js"
+
+const servers: Pop3Server[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+/** Bytes of each chunk the store yields, and the chunks' lines: `aaa…`, `bbb…`, `ccc…`. */
+const CHUNK_BYTES = 4096
+const LINES = ["a", "b", "c"].map((letter) => `${letter.repeat(CHUNK_BYTES - 2)}\r\n`)
+const MESSAGE = LINES.join("")
+
+/** An in-memory store whose `read` yields the message in chunks of one reused buffer. */
+class ReusingStore implements MaildropStore {
+  private readonly inner = new InMemoryMaildropStore()
+
+  constructor() {
+    this.inner.deliver("alice", MESSAGE)
+  }
+
+  async open(username: string): Promise<Maildrop | MaildropRefusal> {
+    const opened = await this.inner.open(username)
+    if (isMaildropRefusal(opened)) return opened
+    const buffer = new Uint8Array(CHUNK_BYTES)
+    return {
+      list: () => opened.list(),
+      read: async function* () {
+        for (const line of LINES) {
+          buffer.set(new TextEncoder().encode(line))
+          yield buffer
+        }
+      },
+      delete: (uids) => opened.delete(uids),
+      close: () => opened.close(),
+    }
+  }
+}
+
+describe("a POP3 server over a store that reuses its read buffer", () => {
+  it("delivers each chunk as the store yielded it", async () => {
+    const server = createPop3Server({
+      backend: new ReusingStore(),
+      allowInsecureAuth: true,
+      onAuth: (request) => request.kind === "password" && request.password === "secret",
+    })
+    servers.push(server)
+    const { port } = await server.listen(0, "127.0.0.1")
+    const conn = await rawConnection(port)
+    await conn.until(/^\+OK/m)
+    conn.send("USER alice\r\nPASS secret\r\n")
+    await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK/m)
+    const before = conn.received.length
+    conn.send("RETR 1\r\nRETR 1\r\nQUIT\r\n")
+    await conn.closed
+    const answer = `+OK ${MESSAGE.length} octets\r\n${MESSAGE}.\r\n`
+    const received = conn.received.slice(before)
+    expect(received.slice(0, 2 * answer.length)).toBe(answer + answer)
+    expect(received.slice(2 * answer.length)).toMatch(/^\+OK/)
+  })
+})
