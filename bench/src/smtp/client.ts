@@ -1,6 +1,6 @@
 /**
  * A benchmark SMTP client in its own process:
- * `node --import tsx client.ts <kind> <port> <messages> <connections> <bodyBytes> [inFlight]`.
+ * `node --import tsx client.ts <kind> <port> <messages> <connections> <bodyBytes> [inFlight] [warmUp]`.
  *
  * - `mailwire-pipelining`: `connections` `SmtpClient`s from `@mailwire/node/smtp` with
  *   PIPELINING on (MAIL, RCPT and DATA in one round trip, RFC 2920), each kept busy with
@@ -13,8 +13,12 @@
  *   (`floors/smtp-client.ts`), the least a Node client can spend on this wire.
  *
  * The pooled clients get the same raw message (no MIME building) and the same number of
- * `sendMail` calls in flight (`inFlight`). Prints one JSON line: wall and CPU seconds of the sending
- * alone (connecting included, loading the code not).
+ * `sendMail` calls in flight (`inFlight`). With `warmUp`, the pools and the floor first send
+ * that many messages on a transport (or connections) of their own, closed before the measured
+ * run, so the JIT's warm-up is not in the figures, as the servers get theirs; the pipelining
+ * generator never warms up (its messages count against the server it loads). Prints one JSON
+ * line: wall and CPU seconds of the measured sending alone (connecting included, loading the
+ * code and the warm-up not).
  */
 import { createTransport, SmtpClient } from "@mailwire/node/smtp"
 import nodemailer from "nodemailer"
@@ -36,24 +40,30 @@ const [
   connectionsText = "",
   bodyText = "",
   inFlightText = "1",
+  warmUpText = "0",
 ] = process.argv.slice(2)
 const port = Number(portText)
 const messages = Number(messagesText)
 const connections = Number(connectionsText)
 const inFlight = Number(inFlightText)
+const warmUp = Number(warmUpText)
 const raw = new TextEncoder().encode(messageText(Number(bodyText)))
 const envelope = { from: FROM, to: [TO] }
 
-/** Runs `send` `messages` times with at most `parallel` calls pending. */
-async function drive(parallel: number, send: (n: number) => Promise<unknown>): Promise<void> {
+/** Runs `send` `count` times with at most `parallel` calls pending. */
+async function drive(
+  count: number,
+  parallel: number,
+  send: (n: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next < messages) await send(next++)
+    while (next < count) await send(next++)
   }
-  await Promise.all(Array.from({ length: Math.min(parallel, messages) }, worker))
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker))
 }
 
-async function pipelining(): Promise<void> {
+async function pipelining(count: number): Promise<void> {
   const clients = Array.from(
     { length: connections },
     () => new SmtpClient({ host: "127.0.0.1", port, startTls: "never", pipelining: true }),
@@ -62,7 +72,7 @@ async function pipelining(): Promise<void> {
   let next = 0
   const session = async (client: SmtpClient) => {
     const worker = async () => {
-      while (next < messages) {
+      while (next < count) {
         next++
         await client.send({ from: FROM, to: [TO], body: raw })
       }
@@ -73,7 +83,7 @@ async function pipelining(): Promise<void> {
   await Promise.all(clients.map(session))
 }
 
-async function mailwirePool(): Promise<void> {
+async function mailwirePool(count: number): Promise<void> {
   const transport = createTransport({
     host: "127.0.0.1",
     port,
@@ -81,11 +91,11 @@ async function mailwirePool(): Promise<void> {
     pool: true,
     maxConnections: connections,
   })
-  await drive(inFlight, () => transport.sendMail({ raw, envelope }))
+  await drive(count, inFlight, () => transport.sendMail({ raw, envelope }))
   await transport.close()
 }
 
-async function nodemailerPool(): Promise<void> {
+async function nodemailerPool(count: number): Promise<void> {
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
     port,
@@ -95,18 +105,24 @@ async function nodemailerPool(): Promise<void> {
     maxConnections: connections,
   })
   const body = Buffer.from(raw)
-  await drive(inFlight, () => transport.sendMail({ raw: body, envelope }))
+  await drive(count, inFlight, () => transport.sendMail({ raw: body, envelope }))
   transport.close()
 }
 
-const runs: Record<string, () => Promise<void>> = {
-  "mailwire-pipelining": pipelining,
-  "mailwire-pool": mailwirePool,
-  "nodemailer-pool": nodemailerPool,
-  "node-floor": () => floorSend(port, messages, connections, raw, { from: FROM, to: TO }),
+/** Each kind's sending of `count` messages; `warms` when it takes a warm-up first. */
+const runs: Record<string, { send: (count: number) => Promise<void>; warms: boolean }> = {
+  "mailwire-pipelining": { send: pipelining, warms: false },
+  "mailwire-pool": { send: mailwirePool, warms: true },
+  "nodemailer-pool": { send: nodemailerPool, warms: true },
+  "node-floor": {
+    send: (count) => floorSend(port, count, connections, raw, { from: FROM, to: TO }),
+    warms: true,
+  },
 }
-const run = runs[kind]
-if (run === undefined) throw new Error(`unknown client kind ${kind}`)
+const chosen = runs[kind]
+if (chosen === undefined) throw new Error(`unknown client kind ${kind}`)
+if (chosen.warms && warmUp > 0) await chosen.send(warmUp)
+const run = () => chosen.send(messages)
 const writeProfile = await startCpuProfile()
 const cpuBefore = process.cpuUsage()
 const started = performance.now()

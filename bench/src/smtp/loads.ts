@@ -88,13 +88,15 @@ export type ClientName = (typeof CLIENTS)[number]
 
 /**
  * One client sending `load` to `sink`; the sample's CPU is the client's (for the Node
- * clients, of the sending alone; for `smtp-source`, of the whole process). With
- * `profileFile`, a Node client writes a CPU profile of its sending there.
+ * clients, of the measured sending alone, after `warmUp` messages of their own; for
+ * `smtp-source`, of the whole process). With `profileFile`, a Node client writes a CPU
+ * profile of its measured sending there.
  */
 export async function clientRun(
   client: ClientName,
   sink: NodeServer,
   load: Load,
+  warmUp: number,
   profileFile?: string,
 ): Promise<Sample> {
   if (client === "smtp-source") {
@@ -110,6 +112,7 @@ export async function clientRun(
       String(load.sessions),
       String(load.bodyBytes),
       String(POOL_IN_FLIGHT),
+      String(warmUp),
     ],
     RUN_TIMEOUT_MS,
     profileFile,

@@ -142,7 +142,7 @@ async function measureClients(sink: NodeServer): Promise<Map<ClientName, Best>> 
   for (let round = 0; round < ROUNDS; round++) {
     log(`SMTP client round ${round + 1}/${ROUNDS}`)
     for (const client of CLIENTS) {
-      const sample = await clientRun(client, sink, CLIENT_LOAD)
+      const sample = await clientRun(client, sink, CLIENT_LOAD, WARM_UP.messages)
       logSample(client, sample)
       push(samples, client, sample)
     }
@@ -175,7 +175,13 @@ async function profileServer(load: Load): Promise<ProfileSummary> {
 
 async function profileClient(sink: NodeServer): Promise<ProfileSummary> {
   return profiled(async (dir) => {
-    await clientRun("mailwire-pool", sink, CLIENT_LOAD, join(dir, "smtp-client.cpuprofile"))
+    await clientRun(
+      "mailwire-pool",
+      sink,
+      CLIENT_LOAD,
+      WARM_UP.messages,
+      join(dir, "smtp-client.cpuprofile"),
+    )
   })
 }
 
@@ -454,7 +460,7 @@ Written by \`${COMMAND}\` (\`bench/src/smtp/run.ts\`, \`bench/src/pop3/\`); do n
 - date: ${new Date().toISOString()}
 - machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown"}), ${fmt(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}
 - command: \`${COMMAND}\`${settings.length === 0 ? " (the issue's counts)" : ` with ${settings.join(" and ")}`}; the whole run took ${fmt(runSeconds / 60, 1)} minutes
-- every server runs in its own process, loopback only, stopped by its PID; each figure is the best of ${ROUNDS} rounds run round-robin (msg/s: the highest; CPU µs/msg: the lowest), after a warm-up of ${fmt(WARM_UP.messages)} messages per server
+- every server runs in its own process, loopback only, stopped by its PID; each figure is the best of ${ROUNDS} rounds run round-robin (msg/s: the highest; CPU µs/msg: the lowest), after a warm-up of ${fmt(WARM_UP.messages)} messages per server and per Node client
 - server CPU is read from \`/proc/PID/stat\` (user + system, all threads, plus reaped children) before and after each run; client CPU is \`process.cpuUsage()\` around the sending for the Node clients, \`getrusage\` of the whole process for smtp-source and \`time.process_time()\` around the retrieval for poplib
 - this machine has ${cpu.length} cores, shared by the load generator, the server and whatever else runs on it at the time, so wall-clock rates are noisy; CPU per message is the steadier figure. ${FROM_SOURCE ? "mailwire runs from its TypeScript sources through tsx (`BENCH_FROM_SOURCE=1`: `bench/tsconfig.json` maps `@mailwire/*` to each package's `src/`)" : "mailwire runs from its built packages (`pnpm bench:smtp` builds them first; `@mailwire/*` resolves through each package's `exports` to `dist/`, what `npm install` gives), the benchmark's own code through tsx"}
 
@@ -482,7 +488,7 @@ Each connection keeps three messages in flight and sends MAIL, RCPT and DATA in 
 
 ${section(clients, clientTable)}
 
-The bare Node sender (\`bench/src/floors/smtp-client.ts\`) writes constant bytes, one message per round trip (its end of data and the next MAIL, RCPT and DATA together, RFC 2920 §3.1), and only counts the replies: close to the least any Node client can spend on this wire. Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run.
+The bare Node sender (\`bench/src/floors/smtp-client.ts\`) writes constant bytes, one message per round trip (its end of data and the next MAIL, RCPT and DATA together, RFC 2920 §3.1), and only counts the replies: close to the least any Node client can spend on this wire. Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run. Each Node client (both pools and the floor) first sends ${fmt(WARM_UP.messages)} messages in the same process on a transport (or connections) of its own, closed before the measured run, so the JIT's warm-up is in none of their figures, as it is in none of the servers'; smtp-source, compiled C, has none to do.
 
 ## POP3: ${fmt(POP3_MESSAGES)} messages of ${fmt(POP3_BODY_BYTES)}-byte body, RETR one after another
 
