@@ -16,7 +16,7 @@ import type { SmtpCapabilities } from "../capabilities.js"
 import { remoteError } from "../errors.js"
 import type { SmtpReply } from "../types.js"
 import { handleGreeting, resumeAfterTls } from "./commands/hello.js"
-import { canPipeline, prepareTransaction } from "./commands/mail-request.js"
+import { prepareTransaction } from "./commands/mail-request.js"
 import type { ClientTransaction } from "./commands/transaction.js"
 import type { SmtpClientEvent } from "./events.js"
 import type { SmtpClientOptions, SmtpMailRequest } from "./options.js"
@@ -194,7 +194,7 @@ export class SmtpClientConnection {
         `unexpected reply ${reply.code} ${reply.lines.join(" ")}`,
       )
     }
-    if (handler(reply) !== true) s.handlers.splice(s.handlers.indexOf(handler), 1)
+    if (handler(reply) !== true) s.dropHandler(handler)
     this.startNext()
   }
 
@@ -208,7 +208,7 @@ export class SmtpClientConnection {
     const s = this.session
     if (s.state !== "ready" && s.state !== "transaction") return
     const active = s.active
-    if (active !== null && (s.queue.size === 0 || !(active.isBodySent && canPipeline(s)))) return
+    if (active !== null && (s.queue.size === 0 || !(active.isBodySent && s.canPipeline))) return
     const next = s.queue.values().next().value
     if (next === undefined) {
       s.state = "ready"

@@ -6,7 +6,15 @@
  */
 import type { SaslMechanismName } from "@mailwire/sasl"
 import { concatBytes, type RemoteProtocolError } from "@mailwire/wire"
-import { emptyCapabilities, type SmtpCapabilities } from "../capabilities.js"
+import {
+  announcedSize,
+  CAP_CHUNKING,
+  CAP_PIPELINING,
+  CAP_SIZE,
+  emptyCapabilities,
+  hasCapability,
+  type SmtpCapabilities,
+} from "../capabilities.js"
 import type { SmtpReply } from "../types.js"
 import { formatCommand, type SmtpCommand } from "../wire/command.js"
 import { ReplyReader } from "../wire/reply.js"
@@ -24,7 +32,19 @@ export class ClientSession {
   readonly replies: ReplyReader
   state: SmtpClientState = "greeting"
   isSecure: boolean
-  capabilities: SmtpCapabilities = emptyCapabilities()
+  private announced: SmtpCapabilities = emptyCapabilities()
+  /**
+   * Whether envelopes are pipelined (RFC 2920): the server offers PIPELINING and the
+   * options allow it. This and the next two are read from each EHLO reply once, as every
+   * message asks them.
+   */
+  canPipeline = false
+  /** Whether BDAT is used (RFC 3030): the server offers CHUNKING and the options allow it. */
+  canChunk = false
+  /** The server offers SIZE (RFC 1870): every message declares its size. */
+  offersSize = false
+  /** The SIZE value the server announced (`announcedSize`): bytes, `0` for none, or `null`. */
+  sizeLimit: number | null = null
   authenticated: SaslMechanismName | null = null
   events: SmtpClientEvent[] = []
   readonly handlers: ReplyHandler[] = []
@@ -60,6 +80,20 @@ export class ClientSession {
     this.replies = new ReplyReader(readerOptions)
   }
 
+  /** What the server announced in its last EHLO/LHLO reply. */
+  get capabilities(): SmtpCapabilities {
+    return this.announced
+  }
+
+  set capabilities(capabilities: SmtpCapabilities) {
+    this.announced = capabilities
+    this.canPipeline =
+      (this.options.usePipelining ?? true) && hasCapability(capabilities, CAP_PIPELINING)
+    this.canChunk = (this.options.useChunking ?? true) && hasCapability(capabilities, CAP_CHUNKING)
+    this.offersSize = hasCapability(capabilities, CAP_SIZE)
+    this.sizeLimit = announcedSize(capabilities)
+  }
+
   /** Whether replies are read now (not closed, not paused for TLS). */
   isReading(): boolean {
     return this.state !== "closed" && this.state !== "tlsHandshake"
@@ -81,6 +115,16 @@ export class ClientSession {
 
   expect(handler: ReplyHandler): void {
     this.handlers.push(handler)
+  }
+
+  /** `handler` is done; it is first in line unless the session closed while it ran. */
+  dropHandler(handler: ReplyHandler): void {
+    if (this.handlers[0] === handler) {
+      this.handlers.shift()
+      return
+    }
+    const at = this.handlers.indexOf(handler)
+    if (at >= 0) this.handlers.splice(at, 1)
   }
 
   takeOutput(): Uint8Array {
@@ -129,6 +173,11 @@ export class ClientSession {
     this.needsReset = needsReset
     if (this.active === transaction) {
       this.active = null
+      return
+    }
+    // Replies come in order, so the oldest is nearly always the one that finished.
+    if (this.finishing[0] === transaction) {
+      this.finishing.shift()
       return
     }
     const at = this.finishing.indexOf(transaction)

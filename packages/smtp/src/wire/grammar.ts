@@ -38,8 +38,13 @@ const MAX_DOMAIN_LENGTH = 255
  * the code units with a table, as this runs on every MAIL and RCPT.
  */
 export function isDotString(text: string): boolean {
+  return isDotStringIn(text, 0, text.length)
+}
+
+/** {@link isDotString} of `text.slice(start, end)`, read in place so nothing is copied. */
+export function isDotStringIn(text: string, start: number, end: number): boolean {
   let atomLength = 0
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i)
     if (code === DOT) {
       if (atomLength === 0) return false
@@ -60,10 +65,18 @@ export function isDotString(text: string): boolean {
  */
 export function isDomain(text: string): boolean {
   if (text.startsWith("[")) return /^\[[\x21-\x5a\x5e-\x7e]+\]$/.test(text)
-  if (text.length === 0 || text.length > MAX_DOMAIN_LENGTH) return false
+  return isDomainNameIn(text, 0, text.length)
+}
+
+/**
+ * Whether `text.slice(start, end)` is a domain name: {@link isDomain} without the
+ * address-literal form, read in place so nothing is copied.
+ */
+export function isDomainNameIn(text: string, start: number, end: number): boolean {
+  if (end <= start || end - start > MAX_DOMAIN_LENGTH) return false
   let labelLength = 0
   let endsWithHyphen = false
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i)
     if (code === DOT) {
       if (labelLength === 0 || endsWithHyphen) return false

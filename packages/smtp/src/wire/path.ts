@@ -9,7 +9,13 @@
  */
 import { localError, remoteError } from "../errors.js"
 import type { Mailbox } from "../types.js"
-import { hasLineBreakOrNul, isDomain, isDotString } from "./grammar.js"
+import {
+  hasLineBreakOrNul,
+  isDomain,
+  isDomainNameIn,
+  isDotString,
+  isDotStringIn,
+} from "./grammar.js"
 
 /** A path read from a command line and where it ended. */
 export interface ParsedPath {
@@ -154,6 +160,18 @@ export function formatMailbox(mailbox: Mailbox): string {
 /** `<local@domain>`, or `<>` for `null` (RFC 5321 §4.1.2 `Path`, `Reverse-path`). */
 export function formatPath(mailbox: Mailbox | null): string {
   return mailbox === null ? "<>" : `<${formatMailbox(mailbox)}>`
+}
+
+/**
+ * Whether `address` is `Dot-string "@" Domain` with a domain name (RFC 5321 §4.1.2): the
+ * form nearly every address has, checked in one pass without building anything. Such an
+ * address is exactly what {@link parseMailbox} reads and {@link formatMailbox} prints
+ * back unchanged. `false` says only that it is not this form: a quoted local part, an
+ * address literal, a source route or `Postmaster` may still be valid.
+ */
+export function isPlainMailbox(address: string): boolean {
+  const at = address.indexOf("@")
+  return at > 0 && isDotStringIn(address, 0, at) && isDomainNameIn(address, at + 1, address.length)
 }
 
 /**

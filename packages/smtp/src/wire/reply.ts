@@ -31,17 +31,38 @@ export interface ReplyReaderOptions {
   readonly maxLines?: number
 }
 
-const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/
+/** Bytes of the reply grammar (RFC 5321 §4.2, RFC 3463 §2), read without decoding a line. */
+const DIGIT_0 = 0x30
+const DIGIT_9 = 0x39
+const SPACE = 0x20
+const HYPHEN = 0x2d
+const DOT = 0x2e
+/** Where the text of a reply line starts: after the code and its separator (`250 `). */
+const TEXT_START = 4
+/** `subject` and `detail` of an enhanced code have one to three digits (RFC 3463 §2). */
+const MAX_ENHANCED_PART_DIGITS = 3
+/**
+ * The UTF-8 byte order mark. Decoding a line's text on its own would drop one at its
+ * start (TextDecoder strips a leading BOM); inside the whole line it is text, so it is kept.
+ */
+const BOM = [0xef, 0xbb, 0xbf] as const
 
 /**
  * Reads replies from a byte stream. Lines ending in a bare LF are accepted: Python's
  * smtplib and nodemailer accept them too, and some embedded servers send them.
+ *
+ * Every line is checked on its bytes (code, separator, enhanced code) and its text is
+ * decoded once, from after the parts a reply strips, so no line is decoded, matched by a
+ * regular expression and sliced again: this runs for every reply of every message sent.
  */
 export class ReplyReader {
   private readonly reader: LineReader
   private readonly maxLines: number
   private lines: string[] = []
   private code = 0
+  /** The reply being read has an enhanced code on its first line: strip it from every line. */
+  private hasEnhancedCode = false
+  private enhancedCode: string | null = null
 
   constructor(options: ReplyReaderOptions = {}) {
     this.reader = new LineReader({
@@ -65,7 +86,7 @@ export class ReplyReader {
     for (let item = this.reader.next(); item !== null; item = this.reader.next()) {
       if (item.type === "error") throw item.error
       if (item.type !== "line") continue
-      const reply = this.line(decodeUtf8(item.line))
+      const reply = this.line(item.line)
       if (reply !== null) return reply
     }
     return null
@@ -77,38 +98,112 @@ export class ReplyReader {
     return this.reader.takeBuffered().slice()
   }
 
-  private line(text: string): SmtpReply | null {
-    const match = /^([2-5][0-5][0-9])(?:([ -])(.*))?$/s.exec(text)
-    if (match === null)
+  /** One line: `Reply-code [ SP / "-" textstring ]` (RFC 5321 §4.2); the reply when it is the last. */
+  private line(received: Uint8Array): SmtpReply | null {
+    // A line led by a byte order mark reads without it, as it did when every line was
+    // decoded whole first (the decoder drops a leading BOM).
+    const bytes = startsWithBom(received, 0) ? received.subarray(BOM.length) : received
+    const code = replyCode(bytes)
+    if (code === null) {
+      const text = decodeUtf8(bytes)
       throw remoteError("INVALID_REPLY", `not a reply line: ${JSON.stringify(text.slice(0, 80))}`)
-    const code = Number(match[1])
-    if (this.lines.length > 0 && code !== this.code) {
+    }
+    const isFirst = this.lines.length === 0
+    if (!isFirst && code !== this.code) {
       throw remoteError("INVALID_REPLY", `reply line with code ${code} inside a ${this.code} reply`)
     }
     if (this.lines.length >= this.maxLines) {
       throw remoteError("INVALID_REPLY", `reply longer than ${this.maxLines} lines`)
     }
     this.code = code
-    this.lines.push(match[3] ?? "")
-    if (match[2] === "-") return null
+    const prefix = enhancedCodeLength(bytes)
+    if (isFirst) {
+      // RFC 2034 §4: the first line decides; its class must be the reply's first digit.
+      this.hasEnhancedCode = prefix > 0 && bytes[TEXT_START] === bytes[0]
+      this.enhancedCode = this.hasEnhancedCode ? enhancedCodeText(bytes) : null
+    }
+    this.lines.push(lineText(bytes, TEXT_START + (this.hasEnhancedCode ? prefix : 0)))
+    if (bytes.length > 3 && bytes[3] === HYPHEN) return null
     const lines = this.lines
     this.lines = []
-    return splitEnhancedCode(code, lines)
+    return { code, enhancedCode: this.enhancedCode, lines }
   }
 }
 
-/** Takes the enhanced status code off every line when the first line has one (RFC 2034 §4). */
-function splitEnhancedCode(code: number, lines: string[]): SmtpReply {
-  const match = ENHANCED.exec(lines[0]!)
-  if (match === null || Number(match[1]) !== Math.floor(code / 100)) {
-    return { code, enhancedCode: null, lines }
-  }
-  const enhancedCode = `${match[1]}.${Number(match[2])}.${Number(match[3])}`
-  const stripped = lines.map((line) => {
-    const own = ENHANCED.exec(line)
-    return own === null ? line : line.slice(own[0].length)
-  })
-  return { code, enhancedCode, lines: stripped }
+/**
+ * `Reply-code = %x32-35 %x30-35 %x30-39` followed by the end of the line, a space or a
+ * hyphen (RFC 5321 §4.2); `null` when the line does not start so.
+ */
+function replyCode(bytes: Uint8Array): number | null {
+  if (bytes.length < 3) return null
+  const hundreds = bytes[0]! - DIGIT_0
+  const tens = bytes[1]! - DIGIT_0
+  const units = bytes[2]! - DIGIT_0
+  if (hundreds < 2 || hundreds > 5 || tens < 0 || tens > 5 || units < 0 || units > 9) return null
+  if (bytes.length > 3 && bytes[3] !== SPACE && bytes[3] !== HYPHEN) return null
+  return hundreds * 100 + tens * 10 + units
+}
+
+/**
+ * How many bytes of the line's text an enhanced status code takes, its trailing space
+ * included: `class "." subject "." detail` with class 2, 4 or 5 and one to three digits
+ * in each other part, then a space or the end of the line (RFC 3463 §2, RFC 2034 §4).
+ * 0 when the text does not start with one.
+ */
+function enhancedCodeLength(bytes: Uint8Array): number {
+  const start = TEXT_START
+  const cls = bytes[start]
+  if (cls !== 0x32 && cls !== 0x34 && cls !== 0x35) return 0
+  if (bytes[start + 1] !== DOT) return 0
+  const subjectEnd = digitsEnd(bytes, start + 2)
+  if (subjectEnd === -1 || bytes[subjectEnd] !== DOT) return 0
+  const detailEnd = digitsEnd(bytes, subjectEnd + 1)
+  if (detailEnd === -1) return 0
+  if (detailEnd === bytes.length) return detailEnd - start
+  return bytes[detailEnd] === SPACE ? detailEnd + 1 - start : 0
+}
+
+/** The end of one to three ASCII digits starting at `from`, or -1 when there are none. */
+function digitsEnd(bytes: Uint8Array, from: number): number {
+  let at = from
+  while (at < bytes.length && at - from < MAX_ENHANCED_PART_DIGITS && isDigit(bytes[at]!)) at++
+  return at === from ? -1 : at
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= DIGIT_0 && byte <= DIGIT_9
+}
+
+/**
+ * The enhanced code of a line that has one, each number without leading zeros
+ * (`2.01.000` reads as `2.1.0`).
+ */
+function enhancedCodeText(bytes: Uint8Array): string {
+  const subjectStart = TEXT_START + 2
+  const subjectEnd = digitsEnd(bytes, subjectStart)
+  const detailEnd = digitsEnd(bytes, subjectEnd + 1)
+  const subject = digitsValue(bytes, subjectStart, subjectEnd)
+  const detail = digitsValue(bytes, subjectEnd + 1, detailEnd)
+  return `${bytes[TEXT_START]! - DIGIT_0}.${subject}.${detail}`
+}
+
+function digitsValue(bytes: Uint8Array, start: number, end: number): number {
+  let value = 0
+  for (let at = start; at < end; at++) value = value * 10 + bytes[at]! - DIGIT_0
+  return value
+}
+
+/** The line's text from byte `start` on, decoded as UTF-8 (as part of the whole line). */
+function lineText(bytes: Uint8Array, start: number): string {
+  if (start >= bytes.length) return ""
+  // `decodeUtf8` builds a short ASCII text (`Ok`) itself and hands longer ones to the codec.
+  const text = decodeUtf8(bytes.subarray(start))
+  return startsWithBom(bytes, start) ? `\uFEFF${text}` : text
+}
+
+/** Whether `bytes` holds the UTF-8 byte order mark at `at`. */
+function startsWithBom(bytes: Uint8Array, at: number): boolean {
+  return bytes[at] === BOM[0] && bytes[at + 1] === BOM[1] && bytes[at + 2] === BOM[2]
 }
 
 /** Reads every reply in `bytes`, which must end at a reply boundary. */

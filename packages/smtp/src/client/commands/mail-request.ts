@@ -6,16 +6,12 @@
  * not offer it is refused with a `LocalProtocolError` before anything is written.
  */
 
-import { encodeUtf8 } from "@mailwire/wire"
 import {
-  announcedSize,
   CAP_8BITMIME,
   CAP_BINARYMIME,
   CAP_CHUNKING,
   CAP_DSN,
-  CAP_PIPELINING,
   CAP_REQUIRETLS,
-  CAP_SIZE,
   CAP_SMTPUTF8,
   hasCapability,
 } from "../../capabilities.js"
@@ -29,8 +25,9 @@ import {
   type MailParameters,
   type RcptParameters,
 } from "../../wire/parameters.js"
-import { formatMailbox, parseMailbox } from "../../wire/path.js"
+import { formatMailbox, isPlainMailbox, parseMailbox } from "../../wire/path.js"
 import type { SmtpMailRequest, SmtpRecipientRequest } from "../options.js"
+import { encodeOutput } from "../output-bytes.js"
 import type { ClientSession } from "../session.js"
 import { ClientTransaction, type EncodedEnvelope } from "./transaction.js"
 
@@ -41,10 +38,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
  * §4.1.2 grammar once. A string that parses as a mailbox is sent as given when it has no
  * quoted local part and no source route: then it is a dot-string `@` domain (or
  * `Postmaster`), exactly what `formatMailbox` would print, so it is not formatted and
- * checked a second time. Anything else is printed from its parts by `formatMailbox`.
+ * checked a second time. Anything else is printed from its parts by `formatMailbox`. The
+ * usual dot-string `@` domain name is recognized in one pass before any of that.
  */
 function pathText(address: string | Mailbox): string {
   if (typeof address !== "string") return formatMailbox(address)
+  if (isPlainMailbox(address)) return address
   const mailbox = parseMailbox(address)
   if (mailbox === null)
     throw localError("INVALID_ARGUMENT", `invalid address ${JSON.stringify(address)}`)
@@ -56,6 +55,24 @@ function pathText(address: string | Mailbox): string {
 interface PreparedRecipient {
   readonly address: string
   readonly parameters: RcptParameters
+}
+
+/** The RCPT parameters of a recipient given as a plain address: none. */
+const NO_RCPT_PARAMETERS: RcptParameters = Object.freeze({})
+
+function prepareRecipient(
+  session: ClientSession,
+  entry: string | Mailbox | SmtpRecipientRequest,
+): PreparedRecipient {
+  if (!isRecipientRequest(entry)) {
+    return { address: pathText(entry), parameters: NO_RCPT_PARAMETERS }
+  }
+  const parameters: Mutable<RcptParameters> = {}
+  if (entry.notify !== undefined) parameters.notify = entry.notify
+  if (entry.orcpt !== undefined) parameters.orcpt = entry.orcpt
+  if (entry.notify !== undefined || entry.orcpt !== undefined)
+    require(session, CAP_DSN, "NOTIFY/ORCPT was asked for")
+  return { address: pathText(entry.address), parameters }
 }
 
 function isRecipientRequest(
@@ -84,9 +101,31 @@ function require(session: ClientSession, capability: string, why: string): void 
   }
 }
 
-/** Whether `body` has a byte above 127 anywhere. */
+/** Bodies shorter than this are scanned byte by byte: a word view would cost more than it saves. */
+const MIN_WORD_SCAN_BYTES = 64
+/** The top bit of each byte of a 32-bit word: set only by a byte above 127. */
+const TOP_BITS_WORD = 0x80808080
+
+/**
+ * Whether `body` has a byte above 127 anywhere. This reads every byte of every message,
+ * so the 4-byte aligned middle of a longer body is read four bytes at a time.
+ */
 function hasEightBitByte(body: Uint8Array): boolean {
-  for (let i = 0; i < body.length; i++) if (body[i]! >= 0x80) return true
+  const length = body.length
+  if (length < MIN_WORD_SCAN_BYTES) return hasEightBitByteIn(body, 0, length)
+  const start = (4 - (body.byteOffset & 3)) & 3
+  const count = (length - start) >>> 2
+  const end = start + count * 4
+  if (hasEightBitByteIn(body, 0, start) || hasEightBitByteIn(body, end, length)) return true
+  const words = new Uint32Array(body.buffer, body.byteOffset + start, count)
+  for (let i = 0; i < count; i++) {
+    if ((words[i]! & TOP_BITS_WORD) !== 0) return true
+  }
+  return false
+}
+
+function hasEightBitByteIn(body: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (body[i]! >= 0x80) return true
   return false
 }
 
@@ -103,23 +142,13 @@ export function prepareTransaction(
   request: SmtpMailRequest,
 ): ClientTransaction {
   const from = request.from === null || request.from === "" ? null : pathText(request.from)
-  const recipients: PreparedRecipient[] = request.to.map((entry) => {
-    const spec = isRecipientRequest(entry) ? entry : { address: entry }
-    const parameters: Mutable<RcptParameters> = {}
-    if (spec.notify !== undefined) parameters.notify = spec.notify
-    if (spec.orcpt !== undefined) parameters.orcpt = spec.orcpt
-    if (spec.notify !== undefined || spec.orcpt !== undefined)
-      require(session, CAP_DSN, "NOTIFY/ORCPT was asked for")
-    return { address: pathText(spec.address), parameters }
-  })
+  const recipients = request.to.map((entry) => prepareRecipient(session, entry))
   if (recipients.length === 0)
     throw localError("INVALID_ARGUMENT", "a message needs at least one recipient")
 
   const parameters = mailParameters(session, request, from, recipients)
-  const useBdat =
-    parameters.body === "BINARYMIME" ||
-    ((session.options.useChunking ?? true) && hasCapability(session.capabilities, CAP_CHUNKING))
-  const envelope = encodeEnvelope(canPipeline(session), useBdat, from, parameters, recipients)
+  const useBdat = parameters.body === "BINARYMIME" || session.canChunk
+  const envelope = encodeEnvelope(session.canPipeline, useBdat, from, parameters, recipients)
   return new ClientTransaction(id, envelope, useBdat)
 }
 
@@ -150,8 +179,8 @@ function mailParameters(
   }
   if (bodyType !== undefined && bodyType !== "7BIT") parameters.body = bodyType
   const size = request.size ?? request.body?.length
-  if (size !== undefined && hasCapability(session.capabilities, CAP_SIZE)) {
-    const max = announcedSize(session.capabilities)
+  if (size !== undefined && session.offersSize) {
+    const max = session.sizeLimit
     if (max !== null && max > 0 && size > max) {
       throw localError(
         "INVALID_ARGUMENT",
@@ -184,18 +213,19 @@ function encodeEnvelope(
   parameters: MailParameters,
   recipients: readonly PreparedRecipient[],
 ): EncodedEnvelope {
-  const lines = [`MAIL FROM:<${from ?? ""}>${formatMailParameters(parameters)}\r\n`]
-  for (const r of recipients)
-    lines.push(`RCPT TO:<${r.address}>${formatRcptParameters(r.parameters)}\r\n`)
-  const addresses = recipients.map((r) => r.address)
-  if (!pipelined) return { pipelined, commands: lines.map(encodeUtf8), addresses }
-  if (!useBdat) lines.push("DATA\r\n")
-  return { pipelined, commands: [encodeUtf8(lines.join(""))], addresses }
-}
-
-/** Whether to pipeline the envelope (RFC 2920). */
-export function canPipeline(session: ClientSession): boolean {
-  return (
-    (session.options.usePipelining ?? true) && hasCapability(session.capabilities, CAP_PIPELINING)
-  )
+  const mail = `MAIL FROM:<${from ?? ""}>${formatMailParameters(parameters)}\r\n`
+  const addresses: string[] = []
+  const commands: Uint8Array[] = pipelined ? [] : [encodeOutput(mail)]
+  let block = mail
+  for (const r of recipients) {
+    addresses.push(r.address)
+    const rcptParameters =
+      r.parameters === NO_RCPT_PARAMETERS ? "" : formatRcptParameters(r.parameters)
+    const rcpt = `RCPT TO:<${r.address}>${rcptParameters}\r\n`
+    if (pipelined) block += rcpt
+    else commands.push(encodeOutput(rcpt))
+  }
+  if (!pipelined) return { pipelined, commands, addresses }
+  if (!useBdat) block += "DATA\r\n"
+  return { pipelined, commands: [encodeOutput(block)], addresses }
 }

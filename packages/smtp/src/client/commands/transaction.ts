@@ -17,6 +17,7 @@ import { DotEncoder, encodeUtf8 } from "@mailwire/wire"
 import { isPositiveReply, isTemporaryReply, type SmtpReply } from "../../types.js"
 import { formatCommand } from "../../wire/command.js"
 import type { RecipientResult } from "../events.js"
+import { copyOutput } from "../output-bytes.js"
 import { type ClientSession, syntheticReply } from "../session.js"
 
 /** `DATA` (RFC 5321 §4.1.1.4), the same bytes for every message. */
@@ -147,7 +148,8 @@ export class ClientTransaction {
     this.phase = "body"
     if (!this.useBdat) this.encoder = new DotEncoder()
     session.emit({ type: "readyForBody", id: this.id })
-    for (const chunk of this.pendingBody.splice(0)) this.sendChunk(session, chunk)
+    for (const chunk of this.pendingBody) this.sendChunk(session, chunk)
+    this.pendingBody.length = 0
     if (this.bodyEnded) this.sendEnd(session)
   }
 
@@ -156,7 +158,7 @@ export class ClientTransaction {
     if (this.bodyEnded) return
     if (this.phase === "body") this.sendChunk(session, chunk)
     else if (this.phase === "queued" || this.phase === "envelope")
-      this.pendingBody.push(chunk.slice())
+      this.pendingBody.push(copyOutput(chunk))
   }
 
   /** The body is complete. */
