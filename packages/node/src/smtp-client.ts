@@ -65,9 +65,27 @@ interface Waiter<T> {
   reject(error: Error): void
 }
 
-interface PendingSend extends Waiter<SmtpSendResult> {
-  readonly request: SmtpSendRequest
+/**
+ * Who gets the outcome of a send passed to {@link SmtpClient.sendTo}: `resolve` or
+ * `reject` is called exactly once.
+ */
+export type SmtpSendWaiter = Waiter<SmtpSendResult>
+
+interface PendingSend {
+  readonly waiter: SmtpSendWaiter
   bodyReady: (() => void) | null
+  /** Called once the send is settled, before its waiter (ends a streamed body's wait). */
+  settled: (() => void) | null
+}
+
+function resolveSend(pending: PendingSend, result: SmtpSendResult): void {
+  pending.settled?.()
+  pending.waiter.resolve(result)
+}
+
+function rejectSend(pending: PendingSend, error: Error): void {
+  pending.settled?.()
+  pending.waiter.reject(error)
 }
 
 /**
@@ -105,8 +123,9 @@ const JOINED_WRITE_LIMIT = 16 * 1024
 /** A reply as one line of text (`250 2.0.0 Ok: queued`), for `SmtpSendResult.response`. */
 function replyText(reply: SmtpReply | null): string {
   if (reply === null) return ""
-  const head = reply.enhancedCode === null ? `${reply.code}` : `${reply.code} ${reply.enhancedCode}`
-  return [head, ...reply.lines].join(" ")
+  let text = reply.enhancedCode === null ? `${reply.code}` : `${reply.code} ${reply.enhancedCode}`
+  for (const line of reply.lines) text += ` ${line}`
+  return text
 }
 
 function isByteStream(
@@ -138,6 +157,8 @@ export class SmtpClient {
   })
   private failure: Error | null = null
   private isReady = false
+  /** The server's bytes are being handled: `receive` writes the answer once at the end. */
+  private isReceiving = false
 
   /** Validates the options; throws a `TypeError` naming a bad field. Nothing is opened yet. */
   constructor(options: SmtpClientOptions = {}) {
@@ -200,11 +221,24 @@ export class SmtpClient {
    * own refusal in `rejected`), or the connection failed.
    */
   send(request: SmtpSendRequest): Promise<SmtpSendResult> {
+    return new Promise((resolve, reject) => this.sendTo(request, { resolve, reject }))
+  }
+
+  /**
+   * {@link send} with the outcome handed to `waiter` instead of a promise, for a caller
+   * that keeps a promise of its own per message (the transport's pool): no promise, and no
+   * callbacks chained on one, are made per message. `waiter` is called exactly once; when
+   * the send fails before it is queued, not before this call returns. When the outcome
+   * comes with the server's reply, the waiter is called while that reply is handled: it may
+   * call `sendTo` again, and what that writes goes out with the rest of the reply's answer.
+   */
+  sendTo(request: SmtpSendRequest, waiter: SmtpSendWaiter): void {
     const machine = this.machine
     if (machine === null || !this.isUsable) {
-      return Promise.reject(
-        this.failure ?? new ConnectionError("CLOSED", "send", "the connection is not ready"),
-      )
+      const error =
+        this.failure ?? new ConnectionError("CLOSED", "send", "the connection is not ready")
+      queueMicrotask(() => waiter.reject(error))
+      return
     }
     const body = request.body
     const streamed = isByteStream(body)
@@ -214,22 +248,27 @@ export class SmtpClient {
         ? machine.sendMail({ from: request.from, to: request.to })
         : machine.sendMail({ from: request.from, to: request.to, body })
     } catch (error) {
-      return Promise.reject(error)
+      queueMicrotask(() => waiter.reject(error as Error))
+      return
     }
-    const result = new Promise<SmtpSendResult>((resolve, reject) => {
-      this.sends.set(id, { resolve, reject, request, bodyReady: null })
-    })
-    this.write()
+    this.sends.set(id, { waiter, bodyReady: null, settled: null })
+    // While replies are handled, `receive` writes once they all are.
+    if (!this.isReceiving) this.write()
     // Waiting for an earlier message already: a new one does not restart the clock.
     if (this.sends.size === 1) this.deadline.wait("data", this.options.dataTimeout)
     if (streamed) void this.streamBody(id, body)
-    return result
   }
 
   /** Sends QUIT (RFC 5321 §4.1.1.10) after queued messages and closes. Never rejects. */
   async quit(): Promise<void> {
     const machine = this.machine
-    if (machine === null || this.socket === null || this.socket.destroyed) {
+    // Failed already (perhaps still failing, with the socket not yet destroyed): nothing to quit.
+    if (
+      machine === null ||
+      this.socket === null ||
+      this.socket.destroyed ||
+      this.failure !== null
+    ) {
       this.close()
       return
     }
@@ -245,7 +284,8 @@ export class SmtpClient {
 
   /** Closes the connection at once; pending calls reject with `ABORTED`. */
   close(): void {
-    this.fail(new ConnectionError("ABORTED", "close", "the client was closed"))
+    // After a failure (a closed connection, say) `fail` keeps the first error: none is made.
+    this.fail(this.failure ?? new ConnectionError("ABORTED", "close", "the client was closed"))
   }
 
   private attach(socket: Socket): void {
@@ -254,7 +294,9 @@ export class SmtpClient {
     socket.once("close", () => {
       if (socket !== this.socket) return
       // Pending calls fail as a hang-up, not with the machine's stand-in 421 reply.
-      this.fail(new ConnectionError("CLOSED", "read", "the server closed the connection"))
+      this.fail(
+        this.failure ?? new ConnectionError("CLOSED", "read", "the server closed the connection"),
+      )
       this.machine?.receiveEnd()
     })
   }
@@ -276,7 +318,12 @@ export class SmtpClient {
       )
       return
     }
-    this.dispatch(events)
+    this.isReceiving = true
+    try {
+      this.dispatch(events)
+    } finally {
+      this.isReceiving = false
+    }
     this.write()
   }
 
@@ -399,14 +446,15 @@ export class SmtpClient {
         recipient: r.address,
         reply: replyError(r.reply, "RCPT") as SmtpReplyError | ConnectionError,
       }))
-      pending.reject(
+      rejectSend(
+        pending,
         first === undefined
           ? new ConnectionError("PROTOCOL", "send", "no recipient result")
           : replyError(first.reply, "DATA", refusals),
       )
       return
     }
-    pending.resolve({ accepted, rejected, rejectedErrors, response: replyText(last) })
+    resolveSend(pending, { accepted, rejected, rejectedErrors, response: replyText(last) })
   }
 
   private async streamBody(
@@ -436,7 +484,9 @@ export class SmtpClient {
       // The body could not be read: the message must not go out half-written.
       const failed = this.sends.get(id)
       this.sends.delete(id)
-      failed?.reject(error instanceof Error ? error : new Error(String(error)))
+      if (failed !== undefined) {
+        rejectSend(failed, error instanceof Error ? error : new Error(String(error)))
+      }
       this.fail(new ConnectionError("ABORTED", "data", "the message body failed", error))
     }
   }
@@ -444,19 +494,8 @@ export class SmtpClient {
   /** Calls `done` when send `id` is settled (so a body is not awaited for a failed send). */
   private sendDone(id: number, done: () => void): void {
     const pending = this.sends.get(id)
-    if (pending === undefined) {
-      done()
-      return
-    }
-    const { resolve, reject } = pending
-    pending.resolve = (value) => {
-      done()
-      resolve(value)
-    }
-    pending.reject = (error) => {
-      done()
-      reject(error)
-    }
+    if (pending === undefined) done()
+    else pending.settled = done
   }
 
   private upgrade(): void {
@@ -492,7 +531,7 @@ export class SmtpClient {
     this.quitting = null
     const sends = [...this.sends.values()]
     this.sends.clear()
-    for (const pending of sends) pending.reject(this.failure)
+    for (const pending of sends) rejectSend(pending, this.failure)
     if (this.socket !== null && !this.socket.destroyed) this.socket.destroy()
   }
 }

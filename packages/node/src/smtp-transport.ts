@@ -20,6 +20,7 @@ import {
   type SmtpConnectInfo,
   type SmtpSendRequest,
   type SmtpSendResult,
+  type SmtpSendWaiter,
 } from "./smtp-client.js"
 import {
   type ResolvedTransportOptions,
@@ -86,11 +87,43 @@ interface Pooled {
   idleSince: number
 }
 
-interface Waiting {
-  /** The message has a streamed body, so it needs a connection to itself. */
-  readonly exclusive: boolean
-  resolve(entry: Pooled): void
-  reject(error: Error): void
+/**
+ * A message given to the pool, waiting for room on a connection or on one. It is the
+ * connection's waiter for the message's outcome (`SmtpClient.sendTo`): settled, it
+ * releases the connection it was on and settles the promise `sendMail` returned, so no
+ * promise of its own, nor callbacks chained on one, are made per message.
+ */
+class PoolMessage implements SmtpSendWaiter {
+  /** The connection the message was given to, released once it is settled. */
+  entry: Pooled | null = null
+
+  constructor(
+    private readonly pool: Pool,
+    /** The message has a streamed body, so it needs a connection to itself. */
+    readonly exclusive: boolean,
+    readonly request: SmtpSendRequest,
+    /** The envelope as `sendMail` resolves with it. */
+    private readonly envelope: SentMessageInfo["envelope"],
+    private readonly resolveResult: (info: SentMessageInfo) => void,
+    private readonly rejectResult: (error: unknown) => void,
+  ) {}
+
+  resolve(result: SmtpSendResult): void {
+    const entry = this.entry
+    if (entry !== null) this.pool.release(entry)
+    const { accepted, rejected, rejectedErrors, response } = result
+    this.resolveResult({ accepted, rejected, rejectedErrors, response, envelope: this.envelope })
+  }
+
+  /** Fails the message; the connection is marked broken unless the message itself failed. */
+  reject(error: unknown): void {
+    const entry = this.entry
+    if (entry !== null) {
+      if (!isMessageError(error)) entry.broken = true
+      this.pool.release(entry)
+    }
+    this.rejectResult(error)
+  }
 }
 
 /**
@@ -129,7 +162,7 @@ function isMessageError(error: unknown): boolean {
 class Pool {
   private readonly all = new Set<Pooled>()
   private readonly idle: Pooled[] = []
-  private readonly waiting: Waiting[] = []
+  private readonly waiting: PoolMessage[] = []
   private isClosed = false
   /** The options every connection is made with, checked at the first one only. */
   private clientOptions: SmtpClientOptions | null = null
@@ -140,18 +173,13 @@ class Pool {
    * Sends one message on a connection. Once it is queued on the client, room left on the
    * connection goes to the messages waiting, in the order they came.
    */
-  async send(request: SmtpSendRequest): Promise<SmtpSendResult> {
-    const entry = await this.acquire(!(request.body instanceof Uint8Array))
-    try {
-      const sending = entry.client.send(request)
-      this.serveWaiters(entry)
-      return await sending
-    } catch (error) {
-      if (!isMessageError(error)) entry.broken = true
-      throw error
-    } finally {
-      this.release(entry)
-    }
+  send(parts: MessageParts): Promise<SentMessageInfo> {
+    const { body, envelope } = parts
+    const request: SmtpSendRequest = { from: envelope.from, to: envelope.to, body }
+    const exclusive = !(body instanceof Uint8Array)
+    return new Promise((resolve, reject) =>
+      this.place(new PoolMessage(this, exclusive, request, envelope, resolve, reject)),
+    )
   }
 
   async close(): Promise<void> {
@@ -167,15 +195,44 @@ class Pool {
     return this.options.pool ? this.options.maxConnections : Number.POSITIVE_INFINITY
   }
 
-  private async acquire(exclusive: boolean): Promise<Pooled> {
-    if (this.isClosed) throw new ConnectionError("ABORTED", "send", "the transport was closed")
+  /**
+   * Puts a message on a connection: an idle one, else a new one while fewer than
+   * `maxConnections` are open, else behind the messages of a busy one that pipelines, else
+   * it waits. A message that finds a connection is handed to it at once, and settled
+   * straight from the client's outcome: no promise for the connection, and none chained
+   * per step, as this runs for every message sent.
+   */
+  private place(message: PoolMessage): void {
+    if (this.isClosed) {
+      message.reject(new ConnectionError("ABORTED", "send", "the transport was closed"))
+      return
+    }
+    const exclusive = message.exclusive
     const idle = this.takeIdle()
-    if (idle !== null) return this.assign(idle, exclusive)
-    if (this.all.size < this.limit()) return this.open(exclusive)
-    // Behind messages already waiting, a message waits too: they go first.
-    const busy = exclusive || this.waiting.length > 0 ? null : this.leastBusy()
-    if (busy !== null) return this.assign(busy, false)
-    return new Promise((resolve, reject) => this.waiting.push({ exclusive, resolve, reject }))
+    if (idle !== null) {
+      this.sendOn(this.assign(idle, exclusive), message)
+    } else if (this.all.size < this.limit()) {
+      this.open(exclusive).then(
+        (entry) => this.sendOn(entry, message),
+        (error: unknown) => message.reject(error),
+      )
+    } else {
+      // Behind messages already waiting, a message waits too: they go first.
+      const busy = exclusive || this.waiting.length > 0 ? null : this.leastBusy()
+      if (busy !== null) this.sendOn(this.assign(busy, false), message)
+      else this.waiting.push(message)
+    }
+  }
+
+  /**
+   * Sends `message` on `entry`, which already counts it (`assign`); the room left on the
+   * connection goes to the messages waiting. The message releases the connection once it
+   * is settled (see {@link PoolMessage}).
+   */
+  private sendOn(entry: Pooled, message: PoolMessage): void {
+    message.entry = entry
+    entry.client.sendTo(message.request, message)
+    this.serveWaiters(entry)
   }
 
   /** The most recently used idle connection that still works; broken ones are retired. */
@@ -255,7 +312,11 @@ class Pool {
     return entry
   }
 
-  private release(entry: Pooled): void {
+  /**
+   * A message on `entry` is settled: the connection takes waiting messages, goes idle, or
+   * is retired when spent, broken or closing.
+   */
+  release(entry: Pooled): void {
     entry.busy--
     if (entry.busy === 0) entry.isExclusive = false
     const spent = entry.assigned >= this.messagesPerConnection()
@@ -306,7 +367,7 @@ class Pool {
       const waiter = this.waiting[0]!
       if (waiter.exclusive && entry.busy > 0) return
       this.waiting.shift()
-      waiter.resolve(this.assign(entry, waiter.exclusive))
+      this.sendOn(this.assign(entry, waiter.exclusive), waiter)
     }
   }
 
@@ -321,7 +382,7 @@ class Pool {
   private wakeNext(): void {
     if (this.isClosed || this.all.size >= this.limit()) return
     const next = this.waiting.shift()
-    if (next !== undefined) this.acquire(next.exclusive).then(next.resolve, next.reject)
+    if (next !== undefined) this.place(next)
   }
 }
 
@@ -360,13 +421,20 @@ export function createTransport(options: TransportOptions = {}): SmtpTransport {
   const resolved = parseOptions(transportOptionsSchema, options, "createTransport")
   const pool = new Pool(resolved)
   return {
-    async sendMail(message) {
-      const { body, envelope } = isRaw(message) ? rawParts(message) : builtParts(message)
-      if (envelope.to.length === 0) {
-        throw new LocalProtocolError("INVALID_ARGUMENT", "the message has no recipients")
+    // Not `async`: the pool's promise is returned as it is, with no second one around it.
+    sendMail(message) {
+      let parts: MessageParts
+      try {
+        parts = isRaw(message) ? rawParts(message) : builtParts(message)
+      } catch (error) {
+        return Promise.reject(error)
       }
-      const result = await pool.send({ from: envelope.from, to: envelope.to, body })
-      return { ...result, envelope }
+      if (parts.envelope.to.length === 0) {
+        return Promise.reject(
+          new LocalProtocolError("INVALID_ARGUMENT", "the message has no recipients"),
+        )
+      }
+      return pool.send(parts)
     },
     async verify() {
       const {

@@ -20,6 +20,7 @@ export {
   type SmtpConnectInfo,
   type SmtpSendRequest,
   type SmtpSendResult,
+  type SmtpSendWaiter,
 } from "./smtp-client.js"
 export {
   DEFAULT_COMMAND_TIMEOUT,
