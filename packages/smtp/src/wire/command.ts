@@ -81,6 +81,9 @@ export type SmtpVerb = SmtpCommand["verb"]
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 const SPACE = 0x20
+const NUL = 0x00
+const LF = 0x0a
+const CR = 0x0d
 const LOWER_A = 0x61
 const LOWER_Z = 0x7a
 const NON_ASCII = 0x80
@@ -95,13 +98,15 @@ const NON_ASCII = 0x80
  * several PHP mailers send `MAIL FROM: <a@b>`).
  */
 export function parseCommand(line: Uint8Array): SmtpCommand {
+  const bare = bareCommand(line)
+  if (bare !== null) return bare
   let text: string
   try {
     text = strictUtf8.decode(line)
   } catch {
     throw remoteError("INVALID_UTF8", "command is not valid UTF-8", "500 5.5.2 Invalid UTF-8")
   }
-  if (hasLineBreakOrNul(text)) {
+  if (hasLineBreakOrNulByte(line)) {
     throw remoteError("SYNTAX", "command contains CR or NUL", "500 5.5.2 Syntax error")
   }
   text = withoutTrailingSpaces(text)
@@ -141,6 +146,52 @@ export function parseCommand(line: Uint8Array): SmtpCommand {
         "500 5.5.1 Command unrecognized",
       )
   }
+}
+
+/** The verbs that take no argument, by their upper-case spelling. */
+const BARE_VERBS: ReadonlyMap<string, BareCommand["verb"]> = new Map([
+  ["DATA", "DATA"],
+  ["RSET", "RSET"],
+  ["QUIT", "QUIT"],
+  ["STARTTLS", "STARTTLS"],
+])
+
+/** The longest verb in {@link BARE_VERBS}. */
+const MAX_BARE_VERB_LENGTH = 8
+const UPPER_A = 0x41
+const UPPER_Z = 0x5a
+/** Clears the bit that makes an ASCII letter lower case. */
+const TO_UPPER_CASE = 0xdf
+
+/**
+ * `DATA`, `RSET`, `QUIT` or `STARTTLS` alone on the line, in any case, read from the
+ * bytes without decoding the line; `null` for anything else (which {@link parseCommand}
+ * then reads in full, with the same result for these verbs). One in every transaction.
+ */
+function bareCommand(line: Uint8Array): BareCommand | null {
+  if (line.length > MAX_BARE_VERB_LENGTH) return null
+  let verb = ""
+  for (let i = 0; i < line.length; i++) {
+    // Only the bytes of ASCII letters land in A-Z once the lower-case bit is cleared.
+    const letter = line[i]! & TO_UPPER_CASE
+    if (letter < UPPER_A || letter > UPPER_Z) return null
+    verb += String.fromCharCode(letter)
+  }
+  const known = BARE_VERBS.get(verb)
+  return known === undefined ? null : { verb: known }
+}
+
+/**
+ * Whether a command line holds a CR, LF or NUL. Checked on the bytes, after the decoding
+ * succeeded: UTF-8 never uses these bytes inside another character, so this is the same
+ * test as on the decoded text, without a regular expression run on every command.
+ */
+function hasLineBreakOrNulByte(line: Uint8Array): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const byte = line[i]!
+    if (byte <= CR && (byte === CR || byte === LF || byte === NUL)) return true
+  }
+  return false
 }
 
 /**
