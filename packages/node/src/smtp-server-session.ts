@@ -14,64 +14,46 @@
 import { reverse } from "node:dns/promises"
 import type { Socket } from "node:net"
 import {
-  formatMailbox,
   formatReply,
-  type Mailbox,
   type MessageEndEvent,
   type MessageStartEvent,
-  type SmtpEnvelope,
-  type SmtpReplyInput,
   SmtpServerConnection,
   type SmtpServerDecision,
   type SmtpServerEvent,
 } from "@mailwire/smtp"
-import { LocalProtocolError } from "@mailwire/wire"
-import { ConnectionError, SmtpReplyError } from "./errors.js"
+import { ConnectionError } from "./errors.js"
 import { IdleTimer } from "./idle-timer.js"
 import type { ListenerSession } from "./listener.js"
 import { SessionLog, type SmtpLogEvent, smtpLogEvent } from "./server-log.js"
-import {
-  answerOf,
-  callHook,
-  type HookAnswer,
-  LOCAL_ERROR,
-  perRecipientReplies,
-  refusalOf,
-} from "./smtp-hook-answer.js"
+import { callHook, type HookAnswer, LOCAL_ERROR } from "./smtp-hook-answer.js"
 import { machineOptionsFor } from "./smtp-machine-options.js"
-import { type DataOutcome, Deadline, dropMessage, MessageStream } from "./smtp-message-stream.js"
-import type {
-  ResolvedSmtpServerOptions,
-  SmtpServerEnvelope,
-  SmtpSessionInfo,
-} from "./smtp-server-options.js"
+import { Deadline, dropMessage, MessageStream } from "./smtp-message-stream.js"
+import { address, DATA_TIMEOUT, SmtpDecisions, toEnvelope } from "./smtp-server-decisions.js"
+import type { ResolvedSmtpServerOptions, SmtpSessionInfo } from "./smtp-server-options.js"
 import {
+  asPromise,
   closeSocket,
+  Handoff,
   InputPump,
   type PumpStep,
+  type PumpWait,
   type ServerTlsContext,
   upgradeServerSocket,
   whenDrained,
   writeBytes,
 } from "./socket-io.js"
 
-const DATA_TIMEOUT: SmtpReplyInput = {
-  code: 451,
-  enhancedCode: "4.4.2",
-  text: "Timed out waiting for the message to be stored",
-}
-
 /** A hook that is not set, or returns nothing, accepts with the machine's own reply. */
 const ACCEPT: HookAnswer = { accept: true, reply: null }
 
 let nextSessionId = 1
 
-function address(mailbox: Mailbox | null): string {
-  return mailbox === null ? "" : formatMailbox(mailbox)
-}
-
-function toEnvelope(raw: SmtpEnvelope): SmtpServerEnvelope {
-  return { from: address(raw.from), to: raw.recipients.map((r) => address(r.to)), raw }
+/**
+ * Adds `events` to the end of `queue`. A plain loop: `queue.push(...events)` goes through
+ * the iterator protocol, which costs more than the copy itself for these short arrays.
+ */
+function appendEvents(queue: SmtpServerEvent[], events: ReadonlyArray<SmtpServerEvent>): void {
+  for (let i = 0; i < events.length; i++) queue.push(events[i]!)
 }
 
 function sleep(ms: number): Promise<void> {
@@ -83,6 +65,7 @@ export class SmtpServerSession implements ListenerSession {
   readonly closed: Promise<void>
   private socket: Socket
   private conn: SmtpServerConnection | null = null
+  private decisions: SmtpDecisions | null = null
   private pump: InputPump | null = null
   private body: MessageStream | null = null
   private readonly idle = new IdleTimer()
@@ -163,6 +146,7 @@ export class SmtpServerSession implements ListenerSession {
       }
       const conn = new SmtpServerConnection(machineOptionsFor(this.options, this.tls !== null))
       this.conn = conn
+      this.decisions = new SmtpDecisions(conn, this.options, this.info, this.log, this.reportError)
       const { remotePort, isSecure } = this.info
       this.log.write({ type: "connect", remotePort, isSecure })
       const hooked = callHook(() => this.options.onConnect?.(this.info), this.reportError)
@@ -207,48 +191,36 @@ export class SmtpServerSession implements ListenerSession {
    * hook promise, room in the socket and the stream), so most commands are handled within
    * the socket's `'data'` event; a promise is returned only once some step has to wait.
    */
-  private handle(call: () => ReadonlyArray<SmtpServerEvent>): PumpStep {
-    let processing: PumpStep
+  private handle(call: () => ReadonlyArray<SmtpServerEvent>): PumpWait {
     try {
-      processing = this.process(call())
+      return this.process(call())
     } catch (error) {
       this.fail(error)
       return undefined
     }
-    return this.afterProcessing(processing)
   }
 
   /** {@link handle} for a chunk from the socket, the most frequent call (no closure). */
-  private receive(chunk: Uint8Array): PumpStep {
+  private receive(chunk: Uint8Array): PumpWait {
     this.idle.touch()
-    let processing: PumpStep
     try {
-      processing = this.process(this.conn!.receive(chunk))
+      return this.process(this.conn!.receive(chunk))
     } catch (error) {
       this.fail(error)
       return undefined
     }
-    return this.afterProcessing(processing)
-  }
-
-  private afterProcessing(processing: PumpStep): PumpStep {
-    if (processing === undefined) return this.finishStep()
-    return processing.then(this.finishAfterWait, this.fail)
-  }
-
-  /** A step whose hook made it wait is done: the reply goes out now, idle time starts over. */
-  private readonly finishAfterWait = (): PumpStep => {
-    this.idle.touch()
-    return this.finishStep()
   }
 
   /**
    * What follows the events (see {@link afterEvents}); a throw there ends the session.
    * A step that had to wait restarts the idle timeout when it is done.
    */
-  private finishStep(): PumpStep {
+  private finishStep(): PumpWait {
     try {
-      return this.afterEvents()?.then(this.touchAfterWait, this.fail)
+      const waiting = this.afterEvents()
+      // A handoff (a graceful close that ended a message) restarts the idle time itself.
+      if (waiting instanceof Handoff) return waiting
+      return waiting?.then(this.touchAfterWait, this.fail)
     } catch (error) {
       this.fail(error)
       return undefined
@@ -257,16 +229,14 @@ export class SmtpServerSession implements ListenerSession {
 
   private readonly touchAfterWait = (): void => this.idle.touch()
 
-  /** `next()` now when nothing waits, or once `waiting` settles. */
-  private afterStep(waiting: PumpStep, next: () => PumpStep): PumpStep {
-    return waiting === undefined ? next() : waiting.then(next)
-  }
-
-  /** A graceful close asked for while the events ran, then the replies. */
-  private afterEvents(): PumpStep {
+  /**
+   * The replies, or, when a graceful close was asked for while the events ran, the events
+   * of that close (their step writes the replies).
+   */
+  private afterEvents(): PumpWait {
     if (this.shutdownRequested && !this.isClosing) {
       this.shutdownRequested = false
-      return this.afterStep(this.process(this.conn!.shutdown()), () => this.writeReplies())
+      return this.process(this.conn!.shutdown())
     }
     return this.writeReplies()
   }
@@ -319,33 +289,56 @@ export class SmtpServerSession implements ListenerSession {
   }
 
   /**
-   * Answers the events in order, and those they lead to. Steps that need no waiting (a
-   * MAIL or RCPT with no hook, or a hook that returns a plain value) run at once; a
-   * promise is returned only once some step has to wait.
+   * Answers the events in order, and those they lead to, then finishes the step (see
+   * {@link finishStep}). Steps that need no waiting (a MAIL or RCPT with no hook, or a
+   * hook that returns a plain value) run at once; a promise is returned only once some
+   * step has to wait, and it settles when the whole step is done.
    */
-  private process(events: ReadonlyArray<SmtpServerEvent>): Promise<void> | undefined {
-    return this.run([...events])
+  private process(events: ReadonlyArray<SmtpServerEvent>): PumpWait {
+    return this.run(events.slice())
   }
 
-  private run(queue: SmtpServerEvent[]): Promise<void> | undefined {
+  private run(queue: SmtpServerEvent[]): PumpWait {
     for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
       const line = this.log.isOn ? smtpLogEvent(event) : null
       if (line !== null) this.log.write(line)
       const waiting = this.step(event, queue)
-      if (waiting !== undefined) return waiting.then(() => this.run(queue))
+      if (waiting === undefined) continue
+      // A handoff runs the rest of the queue itself, once its wait is over.
+      if (waiting instanceof Handoff) return waiting
+      return waiting.then(() => asPromise(this.resume(queue)), this.fail)
     }
-    return undefined
+    return this.finishStep()
   }
 
-  private step(event: SmtpServerEvent, queue: SmtpServerEvent[]): Promise<void> | undefined {
+  /**
+   * A step that had to wait (a hook, `onData`) is done: the rest of the queue runs, and
+   * idle time starts over. It goes on from the promise the step waited for, one hop, not
+   * through a chain of promises for each level of the wait.
+   */
+  private resume(queue: SmtpServerEvent[]): PumpWait {
+    this.idle.touch()
+    try {
+      return this.run(queue)
+    } catch (error) {
+      this.fail(error)
+      return undefined
+    }
+  }
+
+  /**
+   * Answers one event. A promise means: run the rest of the queue once it settles; a
+   * {@link Handoff} runs the rest of the queue itself before it finishes.
+   */
+  private step(event: SmtpServerEvent, queue: SmtpServerEvent[]): PumpWait {
     const conn = this.conn!
     switch (event.type) {
       case "helo":
         this.info.clientHostname = event.domain
-        queue.push(...conn.accept(event))
+        appendEvents(queue, conn.accept(event))
         return undefined
       case "auth":
-        return this.pushEvents(queue, this.answerAuth(event))
+        return this.pushEvents(queue, this.decisions!.answerAuth(event))
       case "authenticated":
         this.info.user = event.username
         return undefined
@@ -380,7 +373,7 @@ export class SmtpServerSession implements ListenerSession {
         this.abortBody()
         return undefined
       case "messageEnd":
-        return this.pushEvents(queue, this.endBody(event))
+        return this.endBody(event, queue)
       case "startTls":
         return this.pushEvents(queue, this.startTls())
       case "close":
@@ -403,11 +396,11 @@ export class SmtpServerSession implements ListenerSession {
     events: ReadonlyArray<SmtpServerEvent> | Promise<ReadonlyArray<SmtpServerEvent>>,
   ): PumpStep {
     if (!(events instanceof Promise)) {
-      queue.push(...events)
+      appendEvents(queue, events)
       return undefined
     }
     return events.then((settled) => {
-      queue.push(...settled)
+      appendEvents(queue, settled)
     })
   }
 
@@ -418,63 +411,12 @@ export class SmtpServerSession implements ListenerSession {
     answer: HookAnswer | Promise<HookAnswer>,
   ): Promise<void> | undefined {
     if (!(answer instanceof Promise)) {
-      queue.push(...this.answer(event, answer))
+      appendEvents(queue, this.decisions!.answer(event, answer))
       return undefined
     }
     return answer.then((settled) => {
-      queue.push(...this.answer(event, settled))
+      appendEvents(queue, this.decisions!.answer(event, settled))
     })
-  }
-
-  private async answerAuth(event: Extract<SmtpServerEvent, { type: "auth" }>) {
-    const conn = this.conn!
-    const hook = this.options.onAuth
-    if (hook === undefined) return conn.reject(event)
-    try {
-      return conn.answerAuth(event, await hook(event.request, this.info))
-    } catch (error) {
-      if (!(error instanceof SmtpReplyError)) this.report(error)
-      return conn.reject(event)
-    }
-  }
-
-  /**
-   * Answers a decision as a hook chose. A positive reply the machine cannot send (not a
-   * 2xx for this decision, CR/LF/NUL in its text) goes to `onError` and the decision is
-   * refused with `451 4.3.0`, so a bad hook never leaves the client waiting.
-   */
-  private answer(event: SmtpServerDecision, answer: HookAnswer): ReadonlyArray<SmtpServerEvent> {
-    const conn = this.conn!
-    if (!answer.accept) return this.reject(event, answer.reply)
-    try {
-      const events = answer.reply === null ? conn.accept(event) : conn.accept(event, answer.reply)
-      this.logDecision(event, answer.reply?.code ?? 250)
-      return events
-    } catch (error) {
-      if (!(error instanceof LocalProtocolError)) throw error
-      this.report(error)
-      return this.reject(event, LOCAL_ERROR)
-    }
-  }
-
-  private reject(event: SmtpServerDecision, reply: SmtpReplyInput): ReadonlyArray<SmtpServerEvent> {
-    const events = this.conn!.reject(event, reply)
-    this.logDecision(event, reply.code)
-    return events
-  }
-
-  /** Logs the answer to MAIL, RCPT or the end of a message (others log themselves). */
-  private logDecision(event: SmtpServerDecision, code: number, accepted = code < 400): void {
-    if (!this.log.isOn) return
-    if (event.type === "mailFrom" || event.type === "rcptTo") {
-      const mailbox = event.type === "mailFrom" ? event.from : event.to
-      this.log.write({ type: event.type, address: address(mailbox), accepted, code })
-    } else if (event.type === "messageEnd") {
-      const { from, recipients } = event.envelope
-      const size = event.size
-      const entry = { from: address(from), recipients: recipients.length, size }
-      this.log.write({ type: "message", accepted, code, ...entry })
-    }
   }
 
   private startBody(event: MessageStartEvent): void {
@@ -492,64 +434,82 @@ export class SmtpServerSession implements ListenerSession {
   }
 
   /**
-   * Answers the end of a message with how `onData` settled: at once when it already has,
-   * else once it does (or `dataTimeout` passes).
+   * Queues the answer to the end of a message, from how `onData` settled: at once when it
+   * already has, else once it does (or `dataTimeout` passes).
    */
-  private endBody(
-    event: MessageEndEvent,
-  ): ReadonlyArray<SmtpServerEvent> | Promise<ReadonlyArray<SmtpServerEvent>> {
+  private endBody(event: MessageEndEvent, queue: SmtpServerEvent[]): PumpWait {
     const body = this.body
     this.body = null
-    if (body === null) return this.reject(event, LOCAL_ERROR)
-    if (body.isAbandoned) return this.reject(event, DATA_TIMEOUT)
+    if (body === null) return this.pushEvents(queue, this.decisions!.reject(event, LOCAL_ERROR))
+    if (body.isAbandoned) return this.pushEvents(queue, this.decisions!.reject(event, DATA_TIMEOUT))
     body.end()
     const flushing = this.flush()
-    if (flushing !== undefined) return flushing.then(() => this.answerOutcome(event, body))
-    return this.answerOutcome(event, body)
+    if (flushing !== undefined) return flushing.then(() => this.answerOutcome(event, body, queue))
+    const outcome = body.outcome
+    if (outcome !== null)
+      return this.pushEvents(queue, this.decisions!.answerData(event, body, outcome))
+    return this.resumeWhenSettled(event, body, queue)
   }
 
+  /**
+   * Queues the reply to a message now when `onData` has settled; else returns a promise
+   * that settles once the reply is queued, straight from `onData` settling.
+   */
   private answerOutcome(
     event: MessageEndEvent,
     body: MessageStream,
-  ): ReadonlyArray<SmtpServerEvent> | Promise<ReadonlyArray<SmtpServerEvent>> {
-    const outcome = body.result()
-    if (outcome instanceof Promise) {
-      return outcome.then((settled) => this.answerData(event, body, settled))
-    }
-    return this.answerData(event, body, outcome)
+    queue: SmtpServerEvent[],
+  ): PumpStep {
+    const outcome = body.outcome
+    if (outcome !== null)
+      return this.pushEvents(queue, this.decisions!.answerData(event, body, outcome))
+    return new Promise<void>((resolve, reject) => {
+      body.whenSettled((settled) => {
+        try {
+          appendEvents(queue, this.decisions!.answerData(event, body, settled))
+          resolve()
+        } catch (error) {
+          reject(error)
+        }
+      })
+    })
   }
 
-  /** The reply to a message from `onData`'s outcome (`null`: it did not settle in time). */
-  private answerData(
+  /**
+   * The usual end of a message, when `onData` is still reading the last bytes: once it
+   * settles, the reply is queued and the rest of the queue runs straight from that
+   * callback, and the returned handoff finishes when that run is done. The pump goes on
+   * from there too: no promise and no microtask between `onData` and the reply.
+   */
+  private resumeWhenSettled(
     event: MessageEndEvent,
     body: MessageStream,
-    outcome: DataOutcome | null,
-  ): ReadonlyArray<SmtpServerEvent> {
-    const conn = this.conn!
-    if (outcome === null) {
-      body.destroy()
-      this.report(new ConnectionError("TIMEOUT", "data", `${this.info.id}: onData did not settle`))
-      return this.reject(event, DATA_TIMEOUT)
-    }
-    if ("error" in outcome) {
-      const refusal = refusalOf(outcome.error)
-      if (refusal === null) this.report(outcome.error)
-      return this.reject(event, refusal ?? LOCAL_ERROR)
-    }
-    if (this.options.lmtp) {
-      const replies = perRecipientReplies(outcome.value, event.envelope.recipients.length)
+    queue: SmtpServerEvent[],
+  ): Handoff {
+    const handoff = new Handoff()
+    body.whenSettled((settled) => {
+      let next: PumpWait
       try {
-        const events = conn.answerMessage(event, replies)
-        const accepted = replies.some((reply) => reply === null || reply.code < 400)
-        this.logDecision(event, replies[0]?.code ?? 250, accepted)
-        return events
+        appendEvents(queue, this.decisions!.answerData(event, body, settled))
+        next = this.resume(queue)
       } catch (error) {
-        if (!(error instanceof LocalProtocolError)) throw error
-        this.report(error)
-        return this.reject(event, LOCAL_ERROR)
+        this.fail(error)
+        next = undefined
       }
-    }
-    return this.answer(event, answerOf(outcome.value))
+      this.finishAfter(next, handoff)
+    })
+    return handoff
+  }
+
+  /** Finishes `handoff` once `step` is done (at once when there is nothing to wait for). */
+  private finishAfter(step: PumpWait, handoff: Handoff): void {
+    if (step === undefined) handoff.finish()
+    else if (step instanceof Handoff) handoff.finishWith(step)
+    else
+      step.then(handoff.finish, (error: unknown) => {
+        this.fail(error)
+        handoff.finish()
+      })
   }
 
   private async startTls(): Promise<ReadonlyArray<SmtpServerEvent>> {

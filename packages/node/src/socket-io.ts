@@ -242,12 +242,65 @@ export function closeSocket(socket: Socket): void {
 export type PumpStep = Promise<void> | undefined
 
 /**
+ * A step that ends by a callback instead of a promise: the handler returns it and calls
+ * {@link finish} once its work is over, and whoever waits goes on straight from that call.
+ * A promise would add a promise and a microtask for each `.then` between the two; the SMTP
+ * server ends nearly every message this way, while `onData` reads the last bytes.
+ */
+export class Handoff {
+  private isFinished = false
+  private next: (() => void) | null = null
+
+  /** Calls `next` once the step is finished (at once if it is). A step has one waiter. */
+  onFinish(next: () => void): void {
+    if (this.isFinished) {
+      next()
+      return
+    }
+    this.next = next
+  }
+
+  /** The step's work is over; the waiter goes on now. Later calls do nothing. */
+  readonly finish = (): void => {
+    if (this.isFinished) return
+    this.isFinished = true
+    const next = this.next
+    this.next = null
+    next?.()
+  }
+
+  /**
+   * This step is over once `later` is: its waiter is handed to `later`, so a chain of
+   * handoffs (pipelined messages, each one waiting for its `onData`) ends with one call
+   * to the first waiter, not one nested call per message, however long the chain.
+   */
+  finishWith(later: Handoff): void {
+    const next = this.next
+    if (this.isFinished || next === null) {
+      later.onFinish(this.finish)
+      return
+    }
+    this.next = null
+    later.onFinish(next)
+  }
+}
+
+/** What a pump's handler may return: a {@link PumpStep}, or a {@link Handoff}. */
+export type PumpWait = PumpStep | Handoff
+
+/** `step` as a promise, for a caller that chains promises (a `Handoff` becomes one). */
+export function asPromise(step: PumpWait): PumpStep {
+  if (!(step instanceof Handoff)) return step
+  return new Promise((resolve) => step.onFinish(resolve))
+}
+
+/**
  * Feeds a socket's bytes to a handler one chunk at a time. A handler that finishes at
  * once (returns nothing) is called straight from the `'data'` event. While one that
- * returned a promise works, the first chunk that arrives waits its turn and pauses the
- * socket until the promise settles, so a slow application slows the peer down through
- * TCP (backpressure) instead of filling memory; a wait with no bytes behind it costs no
- * pause and resume. Chunks are handled in order. `switchTo` moves the pump to an
+ * returned a promise (or a {@link Handoff}) works, the first chunk that arrives waits its
+ * turn and pauses the socket until it is done, so a slow application slows the peer down
+ * through TCP (backpressure) instead of filling memory; a wait with no bytes behind it
+ * costs no pause and resume. Chunks are handled in order. `switchTo` moves the pump to an
  * upgraded socket and drops chunks read from the old one and not handled yet.
  */
 export class InputPump {
@@ -261,8 +314,8 @@ export class InputPump {
 
   constructor(
     socket: Socket,
-    private readonly onChunk: (chunk: Uint8Array) => PumpStep,
-    private readonly onEnd: () => PumpStep,
+    private readonly onChunk: (chunk: Uint8Array) => PumpWait,
+    private readonly onEnd: () => PumpWait,
   ) {
     this.socket = socket
     this.attach()
@@ -327,7 +380,7 @@ export class InputPump {
   private run(): void {
     if (this.running) return
     this.running = true
-    let waiting: PumpStep
+    let waiting: PumpWait
     try {
       waiting = this.handleQueued()
     } catch (error) {
@@ -337,10 +390,14 @@ export class InputPump {
     this.waitOrFinish(waiting)
   }
 
-  /** Ends the run, or pauses the socket until the handler's promise settles. */
-  private waitOrFinish(waiting: PumpStep): void {
+  /** Ends the run, or waits (pausing the socket if bytes arrive) until the handler is done. */
+  private waitOrFinish(waiting: PumpWait): void {
     if (waiting === undefined) {
       this.running = false
+      return
+    }
+    if (waiting instanceof Handoff) {
+      waiting.onFinish(this.resumeAfterWait)
       return
     }
     waiting.then(this.resumeAfterWait, (error: unknown) => {
@@ -352,7 +409,7 @@ export class InputPump {
   /** {@link run} for a chunk that arrived with nothing queued: the usual case, no queue. */
   private handleNow(chunk: Uint8Array): void {
     this.running = true
-    let waiting: PumpStep
+    let waiting: PumpWait
     try {
       waiting = this.onChunk(chunk)
       if (waiting === undefined) waiting = this.handleQueued()
@@ -363,8 +420,8 @@ export class InputPump {
     this.waitOrFinish(waiting)
   }
 
-  /** Calls the handler for each queued chunk (then the end) until one returns a promise. */
-  private handleQueued(): PumpStep {
+  /** Calls the handler for each queued chunk (then the end) until one has to wait. */
+  private handleQueued(): PumpWait {
     while (!this.stopped) {
       const chunk = this.queue.shift()
       if (chunk !== undefined) {

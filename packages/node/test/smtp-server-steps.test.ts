@@ -132,6 +132,34 @@ describe("SMTP server steps", () => {
     expect(codes(conn.received).slice(-2)).toEqual(["250", "421"])
   })
 
+  it("answers a message whose onData settles later, then closes for a shutdown asked meanwhile", async () => {
+    let server: SmtpServer | null = null
+    let closing: Promise<void> | null = null
+    const started = await start({
+      onRcptTo: async () => {
+        await sleep(20)
+      },
+      onData: async (_envelope, stream) => {
+        await readAll(stream)
+        closing = server!.close()
+        await sleep(50)
+        return { code: 250, enhancedCode: "2.0.0", text: "Queued later" }
+      },
+    })
+    server = started.server
+    const conn = await rawConnection(started.port)
+    await conn.until(/^220 /m)
+    conn.send("EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\n")
+    await conn.until(/^354 /m)
+    conn.send("Subject: s\r\n\r\nx\r\n.\r\nNOOP\r\n")
+    await conn.closed
+    await closing
+    // The end of data waits for onData; the NOOP held behind it is answered in the same
+    // step, and the shutdown asked for meanwhile follows that step with 421.
+    expect(codes(conn.received)).toEqual(["220", "250", "250", "250", "354", "250", "250", "421"])
+    expect(conn.received).toMatch(/^250 2\.0\.0 Queued later\r\n/m)
+  })
+
   it("answers every pipelined command of one chunk, in order", async () => {
     const { port } = await start({
       onData: async (_envelope, stream) => {
@@ -158,6 +186,70 @@ describe("SMTP server steps", () => {
       "250",
       "221",
     ])
+  })
+
+  it("answers a pipelined message behind one whose onData settles later, through async hooks", async () => {
+    const bodies: string[] = []
+    const { port } = await start({
+      onMailFrom: async () => {
+        await sleep(20)
+      },
+      onData: async (_envelope, stream) => {
+        bodies.push(await readAll(stream))
+        await sleep(20)
+      },
+    })
+    const conn = await rawConnection(port)
+    await conn.until(/^220 /m)
+    conn.send("EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\n")
+    await conn.until(/^354 /m)
+    // The end of the first message and the next transaction arrive together: they wait
+    // for the first onData, then for the async MAIL hook, and are answered in order.
+    conn.send(
+      "Subject: 1\r\n\r\none\r\n.\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<c@x.test>\r\nDATA\r\n",
+    )
+    await conn.until(/(?:^354 [^\r]*\r\n[\s\S]*){2}/m)
+    conn.send("Subject: 2\r\n\r\ntwo\r\n.\r\nQUIT\r\n")
+    await conn.until(/^221 /m)
+    conn.close()
+    expect(codes(conn.received)).toEqual([
+      "220",
+      "250",
+      "250",
+      "250",
+      "354",
+      "250",
+      "250",
+      "250",
+      "354",
+      "250",
+      "221",
+    ])
+    expect(bodies).toEqual(["Subject: 1\r\n\r\none\r\n", "Subject: 2\r\n\r\ntwo\r\n"])
+  })
+
+  it("answers thousands of pipelined BDAT messages whose onData each settles later", async () => {
+    const count = 3000
+    let stored = 0
+    const { port } = await start({
+      onData: async (_envelope, stream) => {
+        await readAll(stream)
+        await Promise.resolve()
+        stored++
+      },
+    })
+    const conn = await rawConnection(port)
+    await conn.until(/^220 /m)
+    conn.send("EHLO c.test\r\n")
+    await conn.until(/^250 /m)
+    const message = "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nBDAT 1 LAST\r\nx"
+    conn.send(`${message.repeat(count)}QUIT\r\n`)
+    await conn.until(/^221 /m, 20_000)
+    conn.close()
+    const replies = codes(conn.received)
+    expect(replies.length).toBe(2 + count * 3 + 1)
+    expect(replies.filter((code) => code !== "250")).toEqual(["220", "221"])
+    expect(stored).toBe(count)
   })
 
   it("counts the idle timeout from the client's last command", async () => {
