@@ -174,6 +174,16 @@ function isDigit(byte: number): boolean {
   return byte >= DIGIT_0 && byte <= DIGIT_9
 }
 
+/** One more than the largest subject or detail (three digits, RFC 3463 §2). */
+const ENHANCED_PART_LIMIT = 1000
+/**
+ * Enhanced codes remembered as text. A server answers every message with the same few
+ * (`2.1.0`, `2.1.5`, `2.0.0`), so each is built once instead of once per reply; the
+ * server chooses the codes, so how many are kept is capped.
+ */
+const MAX_REMEMBERED_ENHANCED_CODES = 64
+const enhancedCodeTexts = new Map<number, string>()
+
 /**
  * The enhanced code of a line that has one, each number without leading zeros
  * (`2.01.000` reads as `2.1.0`).
@@ -182,9 +192,15 @@ function enhancedCodeText(bytes: Uint8Array): string {
   const subjectStart = TEXT_START + 2
   const subjectEnd = digitsEnd(bytes, subjectStart)
   const detailEnd = digitsEnd(bytes, subjectEnd + 1)
+  const cls = bytes[TEXT_START]! - DIGIT_0
   const subject = digitsValue(bytes, subjectStart, subjectEnd)
   const detail = digitsValue(bytes, subjectEnd + 1, detailEnd)
-  return `${bytes[TEXT_START]! - DIGIT_0}.${subject}.${detail}`
+  const key = (cls * ENHANCED_PART_LIMIT + subject) * ENHANCED_PART_LIMIT + detail
+  const known = enhancedCodeTexts.get(key)
+  if (known !== undefined) return known
+  const text = `${cls}.${subject}.${detail}`
+  if (enhancedCodeTexts.size < MAX_REMEMBERED_ENHANCED_CODES) enhancedCodeTexts.set(key, text)
+  return text
 }
 
 function digitsValue(bytes: Uint8Array, start: number, end: number): number {

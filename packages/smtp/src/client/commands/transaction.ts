@@ -47,7 +47,7 @@ export class ClientTransaction {
   /** A reply that failed every accepted recipient after RCPT (DATA or a BDAT chunk refused). */
   private outcome: SmtpReply | null = null
   private readonly finals: SmtpReply[] = []
-  private readonly pendingBody: Uint8Array[] = []
+  private pendingBody: Uint8Array[] = []
   private bodyEnded = false
   private encoder: DotEncoder | null = null
 
@@ -148,8 +148,11 @@ export class ClientTransaction {
     this.phase = "body"
     if (!this.useBdat) this.encoder = new DotEncoder()
     session.emit({ type: "readyForBody", id: this.id })
-    for (const chunk of this.pendingBody) this.sendChunk(session, chunk)
-    this.pendingBody.length = 0
+    // Let go of the kept pieces by dropping the array: emptying it in place (`length = 0`)
+    // is a runtime call, and this runs once per message.
+    const pending = this.pendingBody
+    this.pendingBody = []
+    for (const chunk of pending) this.sendChunk(session, chunk)
     if (this.bodyEnded) this.sendEnd(session)
   }
 
