@@ -109,17 +109,34 @@ export function statusLine(line: string): StatusLine | null {
   return { ok, code: match[1]!.toUpperCase(), text: text.slice(match[0].length) }
 }
 
+/**
+ * The most digits a message number or count may have: nine, so every value fits in a
+ * 32-bit integer and a client cannot make the server read a long run of digits.
+ */
+const MAX_NUMBER_DIGITS = 9
+/** The character code of `0`. */
+const DIGIT_ZERO = 0x30
+
 /** A message number: 1*DIGIT, at least 1 (RFC 1939 §3); nine digits at most. */
 export function messageNumber(arg: string | undefined): number | null {
-  if (arg === undefined || !/^\d{1,9}$/.test(arg)) return null
-  const value = Number(arg)
-  return value >= 1 ? value : null
+  const value = count(arg)
+  return value !== null && value >= 1 ? value : null
 }
 
-/** A non-negative count such as `TOP`'s line count (RFC 1939 §7). */
+/**
+ * A non-negative count such as `TOP`'s line count (RFC 1939 §7): 1*9DIGIT. Read digit
+ * by digit rather than with a regular expression: RETR's number is parsed on every
+ * command, and the loop costs a fraction of a regex test plus `Number`.
+ */
 export function count(arg: string | undefined): number | null {
-  if (arg === undefined || !/^\d{1,9}$/.test(arg)) return null
-  return Number(arg)
+  if (arg === undefined || arg.length === 0 || arg.length > MAX_NUMBER_DIGITS) return null
+  let value = 0
+  for (let i = 0; i < arg.length; i++) {
+    const digit = arg.charCodeAt(i) - DIGIT_ZERO
+    if (digit < 0 || digit > 9) return null
+    value = value * 10 + digit
+  }
+  return value
 }
 
 /**
