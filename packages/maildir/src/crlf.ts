@@ -46,6 +46,48 @@ export function countBareLf(chunk: Uint8Array, previousCr: boolean): number {
   return bareLf
 }
 
+/** What {@link checkLines} finds in a whole message. */
+export interface LineCheck {
+  /** LFs without a CR before them, as {@link countBareLf} counts them. */
+  readonly bareLf: number
+  /**
+   * Whether the message with a CR put before each bare LF has no bare CR and no line
+   * beginning with `.`: it needs no dot-stuffing in a POP3 answer (RFC 1939 §3).
+   */
+  readonly isClean: boolean
+}
+
+/** The dot that a dot-stuffing encoder doubles at the start of a line. */
+const DOT = 0x2e
+
+/**
+ * {@link countBareLf} for a whole message (nothing before it), which on the same visit
+ * to each LF also looks at the byte after it, so that POP3 need not scan the message
+ * again to dot-stuff it. Every CR has to be followed by an LF for the message to be
+ * clean: one more native search counts the CRs, which must equal the LFs after a CR.
+ */
+export function checkLines(message: Uint8Array): LineCheck {
+  const bytes = Buffer.from(message.buffer, message.byteOffset, message.length)
+  let bareLf = 0
+  let crLf = 0
+  let hasDotLine = message[0] === DOT
+  let at = bytes.indexOf(LF)
+  while (at !== -1) {
+    if (at > 0 && message[at - 1] === CR) crLf++
+    else bareLf++
+    if (message[at + 1] === DOT) hasDotLine = true
+    at = bytes.indexOf(LF, at + 1)
+  }
+  return { bareLf, isClean: !hasDotLine && countCr(bytes) === crLf }
+}
+
+/** The number of CRs in `bytes`, one native search per CR. */
+function countCr(bytes: Buffer): number {
+  let count = 0
+  for (let at = bytes.indexOf(CR); at !== -1; at = bytes.indexOf(CR, at + 1)) count++
+  return count
+}
+
 /** Yields `chunks` with each bare LF turned into CRLF. */
 export async function* withCrlf(
   chunks: AsyncIterable<Uint8Array>,

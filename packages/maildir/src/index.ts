@@ -34,7 +34,7 @@ export type { MaildirFileName, UniqueNameSource } from "./filename.js"
 export { formatFileName, parseFileName, uniqueBase } from "./filename.js"
 export type { MaildirImapFlag } from "./flags.js"
 export { flagsFromImap, flagsToImap, MAILDIR_FLAG_LETTERS, normalizeFlags } from "./flags.js"
-export type { MailboxSettings, MailboxState, MaildirMessage } from "./mailbox.js"
+export type { CheckedMessage, MailboxSettings, MailboxState, MaildirMessage } from "./mailbox.js"
 export { MaildirMailbox, READ_CHUNK_BYTES, UIDLIST_FILE } from "./mailbox.js"
 export {
   LOCK_TOUCH_INTERVAL_MS,

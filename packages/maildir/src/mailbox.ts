@@ -16,7 +16,7 @@
 import { closeSync, constants, openSync, readSync } from "node:fs"
 import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises"
 import { join, sep } from "node:path"
-import { CrlfSize, countBareLf, insertCr, withCrlf } from "./crlf.js"
+import { CrlfSize, checkLines, countBareLf, insertCr, withCrlf } from "./crlf.js"
 import { type DeliveryResult, deliverToMaildir, type MessageSource } from "./delivery.js"
 import { writeFileDurably } from "./durable-file.js"
 import { MaildirError } from "./errors.js"
@@ -76,6 +76,20 @@ export interface MailboxState {
   readonly highestModseq: number
   /** The messages in UID order. */
   readonly messages: readonly MaildirMessage[]
+}
+
+/** A whole message with CRLF line ends, and whether it needs dot-stuffing (`checkLines`). */
+export interface CheckedMessage {
+  readonly bytes: Uint8Array
+  /** No bare CR and no line beginning with `.`: sent by POP3 as it is. */
+  readonly isClean: boolean
+}
+
+/** A file read at once, as stored, with what `checkLines` found in it. */
+interface ReadNow {
+  readonly bytes: Uint8Array
+  readonly bareLf: number
+  readonly isClean: boolean
 }
 
 interface FoundFile {
@@ -256,8 +270,18 @@ export class MaildirMailbox {
    * vanished or cannot be read, and `readCrlf` does the work and reports what failed.
    */
   readCrlfNow(uid: number, vsize: number): Uint8Array | null {
+    return this.readCrlfNowChecked(uid, vsize)?.bytes ?? null
+  }
+
+  /**
+   * `readCrlfNow` with what the read found on the way: `isClean` says the CRLF bytes have
+   * no bare CR and no line beginning with `.` (see `checkLines`), so a POP3 server can
+   * send them without a dot-stuffing scan.
+   */
+  readCrlfNowChecked(uid: number, vsize: number): CheckedMessage | null {
     const now = this.readNow(uid, vsize)
-    return now === null ? null : insertCr(now.bytes, now.bareLf, false)
+    if (now === null) return null
+    return { bytes: insertCr(now.bytes, now.bareLf, false), isClean: now.isClean }
   }
 
   /** `read` through the thread pool: the path for large messages and every unusual case. */
@@ -295,7 +319,7 @@ export class MaildirMailbox {
    * ends the same way on both paths. At most `vsize + 1` bytes are read, so a file that
    * grew cannot make the event loop wait longer.
    */
-  private readNow(uid: number, vsize: number): { bytes: Uint8Array; bareLf: number } | null {
+  private readNow(uid: number, vsize: number): ReadNow | null {
     const limit = this.settings.syncReadMaxBytes ?? DEFAULT_SYNC_READ_MAX_BYTES
     const path = this.paths.get(uid)
     if (limit === 0 || vsize > limit || path === undefined) return null
@@ -308,8 +332,8 @@ export class MaildirMailbox {
     try {
       const whole = new Uint8Array(vsize + 1)
       const bytes = whole.subarray(0, readSync(fd, whole, 0, whole.length, null))
-      const bareLf = countBareLf(bytes, false)
-      return isWholeMessage(bytes, bareLf, vsize) ? { bytes, bareLf } : null
+      const { bareLf, isClean } = checkLines(bytes)
+      return isWholeMessage(bytes, bareLf, vsize) ? { bytes, bareLf, isClean } : null
     } catch {
       return null
     } finally {

@@ -100,6 +100,11 @@ export function maildirMaildrop(
       if (message === undefined || isTouchDue()) return null
       return inbox.readCrlfNow(message.uid, message.vsize)
     },
+    readNowChecked: (uniqueId) => {
+      const message = messages.get(uniqueId)
+      if (message === undefined || isTouchDue()) return null
+      return inbox.readCrlfNowChecked(message.uid, message.vsize)
+    },
     delete: async (uniqueIds) => {
       if (isTouchDue()) await touch()
       const gone = uniqueIds.flatMap((id) => {

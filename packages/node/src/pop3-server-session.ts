@@ -15,6 +15,7 @@ import {
   isMaildropRefusal,
   type Pop3ServerOptions as MachineOptions,
   type Maildrop,
+  type MaildropMessageNow,
   type OpenMaildropEvent,
   Pop3ServerConnection,
   type Pop3ServerEvent,
@@ -406,18 +407,31 @@ export class Pop3ServerSession implements ListenerSession {
    */
   private retrieveNow(event: RetrieveEvent): ReadonlyArray<Pop3ServerEvent> | null {
     const conn = this.conn!
-    let message: Uint8Array | null
+    let message: MaildropMessageNow | null
     try {
-      message = this.maildrop?.readNow?.(event.message.uid) ?? null
+      message = this.readNow(event.message.uid)
     } catch (error) {
       // `readNow` should answer null rather than throw; `read` then says what is wrong.
       this.report(error)
       return null
     }
     if (message === null) return null
-    if (message.length > 0) conn.messageData(event, message)
+    if (message.bytes.length > 0)
+      conn.messageData(event, message.bytes, { isClean: message.isClean })
     this.logRetrieve(event, true)
     return conn.messageEnd(event)
+  }
+
+  /**
+   * The message from `readNowChecked`, which also says whether it needs dot-stuffing, or
+   * from plain `readNow` (then it is stuffed as usual), or `null`.
+   */
+  private readNow(uid: string): MaildropMessageNow | null {
+    const maildrop = this.maildrop
+    if (maildrop === null) return null
+    if (maildrop.readNowChecked !== undefined) return maildrop.readNowChecked(uid)
+    const bytes = maildrop.readNow?.(uid) ?? null
+    return bytes === null ? null : { bytes, isClean: false }
   }
 
   private async retrieve(event: RetrieveEvent): Promise<ReadonlyArray<Pop3ServerEvent>> {

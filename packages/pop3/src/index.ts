@@ -64,6 +64,7 @@ export { chooseLoginMethod } from "./client/login.js"
 export type { Pop3ClientState } from "./client/state.js"
 export type { Pop3ErrorCode } from "./errors.js"
 export { md5 } from "./md5.js"
+export type { MessageDataOptions } from "./server/connection.js"
 export { Pop3ServerConnection } from "./server/connection.js"
 export type {
   AuthenticateEvent,
@@ -83,6 +84,7 @@ export type {
 export type {
   Maildrop,
   MaildropListing,
+  MaildropMessageNow,
   MaildropRefusal,
   MaildropStore,
 } from "./server/maildrop.js"

@@ -101,6 +101,20 @@ export class DotEncoder {
     return concatBytes(out)
   }
 
+  /**
+   * `encode` for a chunk the caller already knows needs no change: every CR in it is
+   * followed by an LF, every LF has a CR before it, and no line in it begins with `.`
+   * (including its first byte). A store that found this while reading the bytes spares
+   * the encoder its own scan; the chunk comes back as itself. Right after a chunk that
+   * ended with a CR the first byte could pair with it, so that case still goes through
+   * `encode`. A wrong claim would send a line unstuffed: only pass what was checked.
+   */
+  encodeClean(chunk: Uint8Array): Uint8Array {
+    if (this.ended || this.pendingCr) return this.encode(chunk)
+    if (chunk.length > 0) this.atLineStart = chunk[chunk.length - 1] === LF
+    return chunk
+  }
+
   /** The bytes that close the body: a CRLF if the body did not end with one, then `.CRLF`. */
   end(): Uint8Array {
     if (this.ended) throw new LocalProtocolError("INVALID_STATE", "end() called twice")

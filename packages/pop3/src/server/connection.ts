@@ -65,6 +65,15 @@ type Pending =
 
 const EMPTY = new Uint8Array(0)
 
+/** What the caller of `messageData` knows about the chunk it passes. */
+export interface MessageDataOptions {
+  /**
+   * The chunk is the store's `MaildropMessageNow` with `isClean: true`: no bare CR or LF
+   * and no line beginning with `.`, so RETR writes it without the dot-stuffing scan.
+   */
+  readonly isClean?: boolean
+}
+
 /**
  * The POP3 server side of one connection (RFC 1939). See the module documentation.
  *
@@ -291,12 +300,13 @@ export class Pop3ServerConnection {
   /**
    * Streams the next piece of a `RETR`/`TOP` message (unstuffed, as stored). The first
    * call sends `+OK`. Returns `false` when `TOP` has all it needs and the rest may be
-   * skipped; `messageEnd` must still be called.
+   * skipped; `messageEnd` must still be called. `options.isClean` passes on a store's
+   * `MaildropMessageNow.isClean` for this chunk, so RETR skips the dot-stuffing scan.
    */
-  messageData(event: RetrieveEvent, chunk: Uint8Array): boolean {
+  messageData(event: RetrieveEvent, chunk: Uint8Array, options?: MessageDataOptions): boolean {
     if (this.current === "CLOSED") return false
     const retrieval = this.retrieval(event)
-    this.output.push(...retrieval.data(chunk))
+    this.output.push(...retrieval.data(chunk, options?.isClean === true))
     return retrieval.wantsMore
   }
 

@@ -36,10 +36,28 @@ export interface Maildrop {
    * they are, without a copy.
    */
   readNow?(uid: string): Uint8Array | null
+  /**
+   * Optional: `readNow` with what the store learned about the lines while reading them,
+   * so a server can skip a second look at every byte. A store that has no such method,
+   * or says `isClean: false`, gets today's full dot-stuffing.
+   */
+  readNowChecked?(uid: string): MaildropMessageNow | null
   /** Removes these messages for good (RFC 1939 §6, UPDATE). UIDs no longer present are skipped. */
   delete(uids: readonly string[]): Promise<void>
   /** Releases the lock. Called once, whether or not anything was deleted. */
   close(): Promise<void>
+}
+
+/** A whole message as `Maildrop.readNowChecked` gives it. */
+export interface MaildropMessageNow {
+  /** The bytes `readNow` would return, under the same promise not to change them. */
+  readonly bytes: Uint8Array
+  /**
+   * True only when checked on these very bytes: every CR is followed by an LF, every LF
+   * has a CR before it, and no line (the first one included) begins with `.`, so RETR
+   * sends them as they are (RFC 1939 §3). When unsure, say false.
+   */
+  readonly isClean: boolean
 }
 
 /** Why a maildrop could not be opened, as an RFC 2449 §8 response code. */

@@ -31,10 +31,18 @@ export class Retrieval {
     return this.top === null || !this.top.isDone
   }
 
-  /** The bytes to write for the next piece of the message. */
-  data(chunk: Uint8Array): Uint8Array[] {
+  /**
+   * The bytes to write for the next piece of the message. With `isClean` (see
+   * `MaildropMessageNow.isClean`) a RETR's piece skips the dot-stuffing scan; TOP's cut
+   * pieces always take the full path.
+   */
+  data(chunk: Uint8Array, isClean = false): Uint8Array[] {
     const out = this.start()
-    const part = this.top === null ? chunk : this.top.filter(chunk)
+    if (this.top === null) {
+      if (chunk.length > 0) out.push(this.encode(chunk, isClean))
+      return out
+    }
+    const part = this.top.filter(chunk)
     if (part.length > 0) out.push(this.encoder.encode(part))
     return out
   }
@@ -44,6 +52,10 @@ export class Retrieval {
     const out = this.start()
     out.push(this.encoder.end())
     return out
+  }
+
+  private encode(chunk: Uint8Array, isClean: boolean): Uint8Array {
+    return isClean ? this.encoder.encodeClean(chunk) : this.encoder.encode(chunk)
   }
 
   private start(): Uint8Array[] {

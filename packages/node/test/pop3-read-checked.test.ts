@@ -1,0 +1,120 @@
+/**
+ * RETR from `Maildrop.readNowChecked`: the session prefers it to `readNow`, passes the
+ * store's `isClean` on to the machine, and the client gets byte for byte what a store
+ * without the method gets, for random messages with dots, bare CRs and LFs, empty ones
+ * and ones without a final CRLF. TOP reads the same way and stuffs as always.
+ */
+import { createPop3Server, type Pop3Server } from "@mailwire/node/pop3"
+import {
+  InMemoryMaildropStore,
+  isMaildropRefusal,
+  type Maildrop,
+  type MaildropRefusal,
+  type MaildropStore,
+} from "@mailwire/pop3"
+import fc from "fast-check"
+import { afterEach, describe, expect, it } from "vitest"
+import { rawConnection } from "./harness/capture.js"
+
+const servers: Pop3Server[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+const CR = 0x0d
+const LF = 0x0a
+const DOT = 0x2e
+
+/** No bare CR or LF and no line beginning with a dot, checked byte by byte. */
+function isClean(message: Uint8Array): boolean {
+  for (let i = 0; i < message.length; i++) {
+    const byte = message[i]!
+    if (byte === CR && message[i + 1] !== LF) return false
+    if (byte === LF && message[i - 1] !== CR) return false
+    if (byte === DOT && (i === 0 || message[i - 1] === LF)) return false
+  }
+  return true
+}
+
+/** An in-memory store whose maildrops answer `readNowChecked`, counting calls. */
+class CheckingStore implements MaildropStore {
+  readonly inner = new InMemoryMaildropStore()
+  checked = 0
+  cleanOnes = 0
+
+  async open(username: string): Promise<Maildrop | MaildropRefusal> {
+    const opened = await this.inner.open(username)
+    if (isMaildropRefusal(opened)) return opened
+    return {
+      ...opened,
+      readNow: () => {
+        throw new Error("readNow should not be asked when readNowChecked is there")
+      },
+      readNowChecked: (uid) => {
+        const bytes = opened.readNow!(uid)
+        if (bytes === null) return null
+        this.checked++
+        if (isClean(bytes)) this.cleanOnes++
+        return { bytes, isClean: isClean(bytes) }
+      },
+    }
+  }
+}
+
+/** The client's view of RETR (and TOP n 1) of every message in `backend`'s maildrop. */
+async function transcript(backend: MaildropStore, count: number): Promise<string> {
+  const server = createPop3Server({
+    backend,
+    hostname: "pop.test",
+    allowInsecureAuth: true,
+    onAuth: (request) => request.kind === "password" && request.password === "secret",
+  })
+  servers.push(server)
+  const { port } = await server.listen(0, "127.0.0.1")
+  const conn = await rawConnection(port)
+  await conn.until(/^\+OK/m)
+  conn.send("USER alice\r\nPASS secret\r\n")
+  await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK/m)
+  const before = conn.received.length
+  const commands: string[] = []
+  for (let n = 1; n <= count; n++) commands.push(`RETR ${n}\r\nTOP ${n} 1\r\n`)
+  conn.send(`${commands.join("")}QUIT\r\n`)
+  await conn.closed
+  return conn.received.slice(before)
+}
+
+const FIXED = [
+  "",
+  "a\r\nb\r\n",
+  "no final line end",
+  "a\r\nno final line end",
+  ".leading dot\r\n",
+  "a\r\n.dot after CRLF\r\n",
+  "a\r\n.",
+  "bare\nLF\n.dot\n",
+  "bare\rCR\r\n",
+  "ends with CR\r",
+  "H: v\r\n\r\nbody\r\n",
+]
+
+const mailish = fc
+  .array(fc.constantFrom(CR, LF, 0x41, 0x20, DOT), { maxLength: 80 })
+  .map((bytes) => Uint8Array.from(bytes))
+
+describe("RETR from Maildrop.readNowChecked", () => {
+  it("answers byte for byte as a store without it, for fixed and random messages", async () => {
+    const random = fc.sample(mailish, 60)
+    const messages = [...FIXED.map((text) => new TextEncoder().encode(text)), ...random]
+    const checking = new CheckingStore()
+    const plain = new InMemoryMaildropStore()
+    for (const message of messages) {
+      checking.inner.deliver("alice", message)
+      plain.deliver("alice", message)
+    }
+    const expected = await transcript(plain, messages.length)
+    expect(await transcript(checking, messages.length)).toBe(expected)
+    expect(checking.checked).toBe(messages.length * 2)
+    expect(checking.cleanOnes).toBeGreaterThan(0)
+    expect(expected).toContain("octets\r\na\r\n..dot after CRLF\r\n.\r\n")
+  })
+})
