@@ -7,9 +7,7 @@
  * arrays or the caller's own chunks; nothing is kept.
  */
 import { Buffer } from "node:buffer"
-
-const CR = 0x0d
-const LF = 0x0a
+import { CR, DOT, LF } from "@mailwire/wire"
 
 /** Counts octets and the size the same bytes have with every bare LF made CRLF. */
 export class CrlfSize {
@@ -56,9 +54,6 @@ export interface LineCheck {
    */
   readonly isClean: boolean
 }
-
-/** The dot that a dot-stuffing encoder doubles at the start of a line. */
-const DOT = 0x2e
 
 /**
  * {@link countBareLf} for a whole message (nothing before it), which on the same visit

@@ -538,26 +538,12 @@ export function writeChunks(socket: Socket, chunks: readonly Uint8Array[]): bool
   if (chunks.length === 1) return socket.write(chunks[0]!)
   let total = 0
   for (const chunk of chunks) total += chunk.length
-  if (total <= JOIN_MAX_BYTES) return socket.write(joinChunks(chunks, total))
+  if (total <= JOIN_MAX_BYTES) return socket.write(Buffer.concat(chunks, total))
   socket.cork()
   let hasRoom = true
   for (const chunk of chunks) hasRoom = socket.write(chunk)
   socket.uncork()
   return hasRoom
-}
-
-/**
- * `chunks` copied one after another into a fresh `Buffer` of `total` octets: a `Buffer`
- * so that `write` takes it as it is, and unzeroed, since every octet is then written.
- */
-function joinChunks(chunks: readonly Uint8Array[], total: number): Buffer {
-  const joined = Buffer.allocUnsafe(total)
-  let at = 0
-  for (const chunk of chunks) {
-    joined.set(chunk, at)
-    at += chunk.length
-  }
-  return joined
 }
 
 /** `bytes` as a plain `Uint8Array` over the same memory: itself when it is one already. */

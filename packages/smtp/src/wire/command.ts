@@ -7,7 +7,7 @@
  * command is allowed now (the machines do). The parser takes a line without its CRLF and
  * returns fresh strings; the encoder returns a fresh array ending in CRLF.
  */
-import { encodeUtf8 } from "@mailwire/wire"
+import { CR, encodeUtf8, LF } from "@mailwire/wire"
 import { localError, remoteError } from "../errors.js"
 import type { Mailbox } from "../types.js"
 import { hasLineBreakOrNul } from "./grammar.js"
@@ -82,8 +82,6 @@ export type SmtpVerb = SmtpCommand["verb"]
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 const SPACE = 0x20
 const NUL = 0x00
-const LF = 0x0a
-const CR = 0x0d
 const LOWER_A = 0x61
 const LOWER_Z = 0x7a
 const NON_ASCII = 0x80

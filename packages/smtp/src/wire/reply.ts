@@ -6,7 +6,7 @@
  * What it does not do: match replies to commands (the client machine does). The reader
  * returns fresh strings; bytes handed to `push` may be reused by the caller afterwards.
  */
-import { decodeUtf8, encodeUtf8, LineReader } from "@mailwire/wire"
+import { DOT, decodeUtf8, encodeUtf8, LineReader } from "@mailwire/wire"
 import { localError, remoteError } from "../errors.js"
 import type { SmtpReply, SmtpReplyInput } from "../types.js"
 import { hasLineBreakOrNul } from "./grammar.js"
@@ -36,7 +36,6 @@ const DIGIT_0 = 0x30
 const DIGIT_9 = 0x39
 const SPACE = 0x20
 const HYPHEN = 0x2d
-const DOT = 0x2e
 /** Where the text of a reply line starts: after the code and its separator (`250 `). */
 const TEXT_START = 4
 /** `subject` and `detail` of an enhanced code have one to three digits (RFC 3463 §2). */
