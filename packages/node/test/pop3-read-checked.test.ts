@@ -4,7 +4,6 @@
  * without the method gets, for random messages with dots, bare CRs and LFs, empty ones
  * and ones without a final CRLF. TOP reads the same way and stuffs as always.
  */
-import { createPop3Server, type Pop3Server } from "@mailwire/node/pop3"
 import {
   InMemoryMaildropStore,
   isMaildropRefusal,
@@ -13,13 +12,11 @@ import {
   type MaildropStore,
 } from "@mailwire/pop3"
 import fc from "fast-check"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { pop3ServerStarter } from "./harness/pop3-servers.js"
 
-const servers: Pop3Server[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const startServer = pop3ServerStarter()
 
 const CR = 0x0d
 const LF = 0x0a
@@ -63,14 +60,7 @@ class CheckingStore implements MaildropStore {
 
 /** The client's view of RETR (and TOP n 1) of every message in `backend`'s maildrop. */
 async function transcript(backend: MaildropStore, count: number): Promise<string> {
-  const server = createPop3Server({
-    backend,
-    hostname: "pop.test",
-    allowInsecureAuth: true,
-    onAuth: (request) => request.kind === "password" && request.password === "secret",
-  })
-  servers.push(server)
-  const { port } = await server.listen(0, "127.0.0.1")
+  const { port } = await startServer(backend)
   const conn = await rawConnection(port)
   await conn.until(/^\+OK/m)
   conn.send("USER alice\r\nPASS secret\r\n")

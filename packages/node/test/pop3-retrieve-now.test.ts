@@ -3,7 +3,7 @@
  * at once, one that has not (`null`, or no `readNow` at all) through `read`, and the
  * client sees the same bytes either way; failures are still `read`'s to report.
  */
-import { createPop3Server, type Pop3LogEntry, type Pop3Server } from "@mailwire/node/pop3"
+import type { Pop3LogEntry } from "@mailwire/node/pop3"
 import {
   InMemoryMaildropStore,
   isMaildropRefusal,
@@ -11,13 +11,11 @@ import {
   type MaildropRefusal,
   type MaildropStore,
 } from "@mailwire/pop3"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { pop3ServerStarter } from "./harness/pop3-servers.js"
 
-const servers: Pop3Server[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const startServer = pop3ServerStarter()
 
 const MESSAGES = [
   "Subject: one\r\n\r\nfirst\r\n.dot line\r\n",
@@ -77,16 +75,10 @@ async function session(
   log: Pop3LogEntry[] = [],
   errors: Error[] = [],
 ): Promise<string> {
-  const server = createPop3Server({
-    backend,
-    hostname: "pop.test",
-    allowInsecureAuth: true,
-    onAuth: (request) => request.kind === "password" && request.password === "secret",
+  const { port } = await startServer(backend, {
     onLog: (entry) => log.push(entry),
     onError: (error) => errors.push(error),
   })
-  servers.push(server)
-  const { port } = await server.listen(0, "127.0.0.1")
   const conn = await rawConnection(port)
   await conn.until(/^\+OK/m)
   conn.send("USER alice\r\nPASS secret\r\n")

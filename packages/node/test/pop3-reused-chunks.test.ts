@@ -4,7 +4,6 @@
  * reuses one buffer for every chunk it yields must still have every chunk delivered as
  * it was when yielded.
  */
-import { createPop3Server, type Pop3Server } from "@mailwire/node/pop3"
 import {
   InMemoryMaildropStore,
   isMaildropRefusal,
@@ -12,13 +11,11 @@ import {
   type MaildropRefusal,
   type MaildropStore,
 } from "@mailwire/pop3"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { pop3ServerStarter } from "./harness/pop3-servers.js"
 
-const servers: Pop3Server[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const startServer = pop3ServerStarter()
 
 /** Bytes of each chunk the store yields, and the chunks' lines: `aaa…`, `bbb…`, `ccc…`. */
 const CHUNK_BYTES = 4096
@@ -53,13 +50,7 @@ class ReusingStore implements MaildropStore {
 
 describe("a POP3 server over a store that reuses its read buffer", () => {
   it("delivers each chunk as the store yielded it", async () => {
-    const server = createPop3Server({
-      backend: new ReusingStore(),
-      allowInsecureAuth: true,
-      onAuth: (request) => request.kind === "password" && request.password === "secret",
-    })
-    servers.push(server)
-    const { port } = await server.listen(0, "127.0.0.1")
+    const { port } = await startServer(new ReusingStore())
     const conn = await rawConnection(port)
     await conn.until(/^\+OK/m)
     conn.send("USER alice\r\nPASS secret\r\n")

@@ -5,7 +5,7 @@
  * hook, the idle timer. Each test checks a behaviour that path must have or keep.
  */
 import { Socket } from "node:net"
-import { createPop3Server, type Pop3LogEntry, type Pop3Server } from "@mailwire/node/pop3"
+import type { Pop3LogEntry } from "@mailwire/node/pop3"
 import {
   InMemoryMaildropStore,
   isMaildropRefusal,
@@ -15,28 +15,20 @@ import {
 } from "@mailwire/pop3"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { rawConnection } from "./harness/capture.js"
+import { pop3ServerStarter } from "./harness/pop3-servers.js"
 
-const servers: Pop3Server[] = []
-afterEach(async () => {
+const startServer = pop3ServerStarter()
+afterEach(() => {
   vi.restoreAllMocks()
-  await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-type ServerOptions = Parameters<typeof createPop3Server>[0]
-
-async function start(backend: MaildropStore, options: Partial<ServerOptions> = {}) {
-  const server = createPop3Server({
-    backend,
-    hostname: "pop.test",
-    allowInsecureAuth: true,
-    onAuth: (request) => request.kind === "password" && request.password === "secret",
-    ...options,
-  })
-  servers.push(server)
-  const { port } = await server.listen(0, "127.0.0.1")
-  return port
+async function start(
+  backend: MaildropStore,
+  options?: Parameters<typeof startServer>[1],
+): Promise<number> {
+  return (await startServer(backend, options)).port
 }
 
 function storeWith(messages: readonly string[]): InMemoryMaildropStore {
