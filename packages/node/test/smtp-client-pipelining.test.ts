@@ -4,7 +4,7 @@
  * the right message, a failure of one message fails no other, and a broken connection
  * fails only the messages on it.
  */
-import { createServer, type Server, type Socket } from "node:net"
+import type { Socket } from "node:net"
 import {
   ConnectionError,
   createTransport,
@@ -12,16 +12,10 @@ import {
   SmtpReplyError,
   type TransportOptions,
 } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { netServerStarter } from "./harness/net-servers.js"
 
-const servers: Server[] = []
-afterEach(async () => {
-  await Promise.all(
-    servers
-      .splice(0)
-      .map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-  )
-})
+const listen = netServerStarter()
 
 /** A pooled transport to `server`, plain text, with `options` on top. */
 function pooled(server: ScriptedServer, options: Partial<TransportOptions>) {
@@ -70,7 +64,7 @@ interface ScriptedServer {
 async function scriptedServer(script: Script = {}): Promise<ScriptedServer> {
   const sessions: Session[] = []
   const bodies: string[] = []
-  const server = createServer((socket) => {
+  const port = await listen((socket) => {
     const session: Session = { socket, messages: 0, lines: [] }
     sessions.push(session)
     let buffered = ""
@@ -125,11 +119,7 @@ async function scriptedServer(script: Script = {}): Promise<ScriptedServer> {
       }
     })
   })
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
-  const address = server.address()
-  if (address === null || typeof address === "string") throw new Error("no port")
-  return { port: address.port, sessions, bodies }
+  return { port, sessions, bodies }
 }
 
 const body = (n: number) => new TextEncoder().encode(`Subject: ${n}\r\n\r\nmessage ${n}\r\n`)

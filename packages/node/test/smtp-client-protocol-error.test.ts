@@ -1,22 +1,16 @@
-import { createServer, type Server, type Socket } from "node:net"
+import type { Socket } from "node:net"
 import { ConnectionError, replyError, SmtpClient, SmtpReplyError } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { netServerStarter } from "./harness/net-servers.js"
 
-const servers: Server[] = []
-afterEach(async () => {
-  await Promise.all(
-    servers
-      .splice(0)
-      .map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-  )
-})
+const listen = netServerStarter()
 
 /**
  * A fake SMTP server that answers line by line and, at the end of the first message,
  * sends its `250` and then garbage in one write.
  */
 async function fakeServer(endOfData = "garbage"): Promise<number> {
-  const server = createServer((socket: Socket) => {
+  return listen((socket: Socket) => {
     let buffered = ""
     let inData = false
     socket.on("error", () => {})
@@ -43,11 +37,6 @@ async function fakeServer(endOfData = "garbage"): Promise<number> {
       }
     })
   })
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
-  const address = server.address()
-  if (address === null || typeof address === "string") throw new Error("no port")
-  return address.port
 }
 
 describe("SmtpClient when the server breaks the protocol after a good reply", () => {

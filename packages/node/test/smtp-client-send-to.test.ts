@@ -4,23 +4,17 @@
  * is queued reaches it after the call returns; it may send the next message, or quit,
  * from inside its callback.
  */
-import { createServer, type Server, type Socket } from "node:net"
+import type { Socket } from "node:net"
 import {
   ConnectionError,
   createTransport,
   SmtpClient,
   type SmtpSendResult,
 } from "@mailwire/node/smtp"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { netServerStarter } from "./harness/net-servers.js"
 
-const servers: Server[] = []
-afterEach(async () => {
-  await Promise.all(
-    servers
-      .splice(0)
-      .map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-  )
-})
+const listen = netServerStarter()
 
 /**
  * A PIPELINING server that takes every message; with `dropAtMail`, it closes the
@@ -32,7 +26,7 @@ async function server(
   breakAtMail?: number,
 ): Promise<{ port: number; bodies: string[] }> {
   const bodies: string[] = []
-  const listener = createServer((socket: Socket) => {
+  const port = await listen((socket: Socket) => {
     let buffered = ""
     let body: string[] | null = null
     let mails = 0
@@ -66,11 +60,7 @@ async function server(
       }
     })
   })
-  servers.push(listener)
-  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", () => resolve()))
-  const address = listener.address()
-  if (address === null || typeof address === "string") throw new Error("no port")
-  return { port: address.port, bodies }
+  return { port, bodies }
 }
 
 const message = (n: number) => ({
