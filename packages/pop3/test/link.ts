@@ -5,8 +5,11 @@
  * the network splits them.
  */
 import {
+  type AuthenticateEvent,
   InMemoryMaildropStore,
+  type MaildropListing,
   MaildropResponder,
+  type OpenMaildropEvent,
   Pop3ClientConnection,
   type Pop3ClientEvent,
   type Pop3ClientOptions,
@@ -39,6 +42,22 @@ export function verify(request: Pop3VerificationRequest): VerificationAnswer {
     return deriveScramCredentials(password, { algorithm, iterations: 4096, random: fixedRandom })
   }
   return false
+}
+
+/**
+ * A server machine in the TRANSACTION state: alice logged in with USER/PASS and her
+ * maildrop opened with `listing`, its output so far taken.
+ */
+export function openedServer(
+  listing: readonly MaildropListing[],
+  options: Pop3ServerOptions = {},
+): Pop3ServerConnection {
+  const conn = new Pop3ServerConnection({ random: fixedRandom, isSecure: true, ...options })
+  const [auth] = conn.receive(text("USER alice\r\nPASS pw\r\n")) as [AuthenticateEvent]
+  const [open] = conn.answerAuthenticate(auth, true) as [OpenMaildropEvent]
+  conn.openMaildrop(open, listing)
+  conn.takeOutput()
+  return conn
 }
 
 export type Splitter = (bytes: Uint8Array) => Uint8Array[]

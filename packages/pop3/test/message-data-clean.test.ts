@@ -3,23 +3,11 @@
  * without the dot-stuffing scan, and the answer ends as without the option (a CRLF added
  * when the message lacks one, then `.`). TOP cuts the message, so it always stuffs.
  */
-import {
-  type AuthenticateEvent,
-  type OpenMaildropEvent,
-  Pop3ServerConnection,
-  type RetrieveEvent,
-} from "@mailwire/pop3"
+import type { RetrieveEvent } from "@mailwire/pop3"
 import { describe, expect, it } from "vitest"
-import { fixedRandom, show, text } from "./link.js"
+import { openedServer, show, text } from "./link.js"
 
-function opened() {
-  const conn = new Pop3ServerConnection({ random: fixedRandom, isSecure: true })
-  const [auth] = conn.receive(text("USER alice\r\nPASS pw\r\n")) as [AuthenticateEvent]
-  const [open] = conn.answerAuthenticate(auth, true) as [OpenMaildropEvent]
-  conn.openMaildrop(open, [{ uid: "u1", size: 9 }])
-  conn.takeOutput()
-  return conn
-}
+const opened = () => openedServer([{ uid: "u1", size: 9 }])
 
 /** The whole answer to `command` with `message` passed as one chunk. */
 function answer(command: string, message: string, isClean?: boolean): string {

@@ -10,15 +10,10 @@ import { encodeBase64 } from "@mailwire/sasl"
 import { DotDecoder, encodeUtf8, LocalProtocolError } from "@mailwire/wire"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { cutAt, fixedRandom, show, text } from "./link.js"
+import { cutAt, fixedRandom, openedServer, show, text } from "./link.js"
 
 function opened(options: Pop3ServerOptions = {}, listing = [{ uid: "u1", size: 10 }]) {
-  const conn = new Pop3ServerConnection({ random: fixedRandom, isSecure: true, ...options })
-  const [auth] = conn.receive(text("USER alice\r\nPASS pw\r\n")) as [AuthenticateEvent]
-  const [open] = conn.answerAuthenticate(auth, true) as [OpenMaildropEvent]
-  conn.openMaildrop(open, listing)
-  conn.takeOutput()
-  return conn
+  return openedServer(listing, options)
 }
 
 /** What TOP must send for a message of CRLF lines (RFC 1939 §7). */

@@ -3,27 +3,16 @@
  * can write a RETR answer with one `writev` instead of joining it first; and command
  * lines are read the same way whatever spacing a client uses (RFC 2449 §3).
  */
-import {
-  type AuthenticateEvent,
-  type OpenMaildropEvent,
-  Pop3ServerConnection,
-  type RetrieveEvent,
-} from "@mailwire/pop3"
+import type { Pop3ServerConnection, RetrieveEvent } from "@mailwire/pop3"
 import { concatBytes } from "@mailwire/wire"
 import { describe, expect, it } from "vitest"
-import { fixedRandom, show, text } from "./link.js"
+import { openedServer, show, text } from "./link.js"
 
-function opened() {
-  const conn = new Pop3ServerConnection({ random: fixedRandom, isSecure: true })
-  const [auth] = conn.receive(text("USER alice\r\nPASS pw\r\n")) as [AuthenticateEvent]
-  const [open] = conn.answerAuthenticate(auth, true) as [OpenMaildropEvent]
-  conn.openMaildrop(open, [
+const opened = () =>
+  openedServer([
     { uid: "u1", size: 12 },
     { uid: "u2", size: 3 },
   ])
-  conn.takeOutput()
-  return conn
-}
 
 describe("Pop3ServerConnection.takeOutputChunks", () => {
   it("hands out a RETR answer as its pieces, the message chunk itself among them", () => {
