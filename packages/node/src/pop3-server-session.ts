@@ -7,7 +7,6 @@
  *
  * What it does not do: accept or count connections (see `listener.ts`).
  */
-import { Buffer } from "node:buffer"
 import type { Socket } from "node:net"
 import {
   type AuthenticateEvent,
@@ -35,6 +34,7 @@ import {
   upgradeServerSocket,
   whenDrained,
   writeBytes,
+  writeChunks,
 } from "./socket-io.js"
 
 let nextSessionId = 1
@@ -254,7 +254,7 @@ export class Pop3ServerSession implements ListenerSession {
   private flush(): Promise<void> | undefined {
     const chunks = this.conn!.takeOutputChunks()
     if (chunks.length === 0 || this.socket.destroyed || !this.socket.writable) return undefined
-    if (writeChunks(this.socket, chunks)) return undefined
+    if (writeChunks(this.socket, chunks, JOIN_MAX_BYTES)) return undefined
     return whenDrained(this.socket)
   }
 
@@ -528,23 +528,6 @@ export class Pop3ServerSession implements ListenerSession {
  * pieces; larger answers keep `writev` and are not copied.
  */
 export const JOIN_MAX_BYTES = 64 * 1024
-
-/**
- * Writes `chunks` as one write — joined when small, else the socket's `writev` while it
- * is corked — so that a `RETR` answer leaves in one segment. Returns what `write` does:
- * whether the socket can take more without `'drain'`.
- */
-export function writeChunks(socket: Socket, chunks: readonly Uint8Array[]): boolean {
-  if (chunks.length === 1) return socket.write(chunks[0]!)
-  let total = 0
-  for (const chunk of chunks) total += chunk.length
-  if (total <= JOIN_MAX_BYTES) return socket.write(Buffer.concat(chunks, total))
-  socket.cork()
-  let hasRoom = true
-  for (const chunk of chunks) hasRoom = socket.write(chunk)
-  socket.uncork()
-  return hasRoom
-}
 
 /** `bytes` as a plain `Uint8Array` over the same memory: itself when it is one already. */
 function plainBytes(bytes: Uint8Array): Uint8Array {

@@ -31,7 +31,7 @@ import {
   type SmtpClientOptions,
   smtpClientOptionsSchema,
 } from "./smtp-client-options.js"
-import { openSocket, upgradeClientSocket, writeBytes } from "./socket-io.js"
+import { openSocket, upgradeClientSocket, writeBytes, writeChunks } from "./socket-io.js"
 
 /** One message for {@link SmtpClient.send}: the envelope (RFC 5321 §3.3) and the body. */
 export interface SmtpSendRequest {
@@ -339,19 +339,7 @@ export class SmtpClient {
     const socket = this.socket
     if (chunks === undefined || chunks.length === 0 || socket === null) return
     if (socket.destroyed || !socket.writable) return
-    if (chunks.length === 1) {
-      socket.write(chunks[0]!)
-      return
-    }
-    let total = 0
-    for (const chunk of chunks) total += chunk.length
-    if (total <= JOINED_WRITE_LIMIT) {
-      socket.write(Buffer.concat(chunks, total))
-      return
-    }
-    socket.cork()
-    for (const chunk of chunks) socket.write(chunk)
-    socket.uncork()
+    writeChunks(socket, chunks, JOINED_WRITE_LIMIT)
   }
 
   private dispatch(events: ReadonlyArray<SmtpClientEvent>): void {

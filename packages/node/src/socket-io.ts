@@ -8,6 +8,7 @@
  * the pump's chunks belong to the callee. Every socket gets an `'error'` listener, so a
  * reset connection can never crash the process (DESIGN §3).
  */
+import { Buffer } from "node:buffer"
 import { connect as netConnect, type Socket } from "node:net"
 import {
   type SecureContext,
@@ -236,6 +237,29 @@ export function closeSocket(socket: Socket): void {
   if (socket.destroyed) return
   socket.once("finish", () => socket.destroy())
   socket.end()
+}
+
+/**
+ * Writes `chunks` as one write: up to `joinMaxBytes` in all, copied into one buffer (a copy
+ * of a few kilobytes costs less than Node's corked `writev` path, which buffers, wraps and
+ * lists each piece); above that as the pieces themselves, corked into one gathered write,
+ * so nothing large is copied. Returns what `write` does: whether the socket takes more
+ * without `'drain'`.
+ */
+export function writeChunks(
+  socket: Socket,
+  chunks: readonly Uint8Array[],
+  joinMaxBytes: number,
+): boolean {
+  if (chunks.length === 1) return socket.write(chunks[0]!)
+  let total = 0
+  for (const chunk of chunks) total += chunk.length
+  if (total <= joinMaxBytes) return socket.write(Buffer.concat(chunks, total))
+  socket.cork()
+  let hasRoom = true
+  for (const chunk of chunks) hasRoom = socket.write(chunk)
+  socket.uncork()
+  return hasRoom
 }
 
 /** What a pump's handler returns: nothing when it is done, a promise while it still works. */

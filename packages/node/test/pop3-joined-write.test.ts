@@ -5,7 +5,8 @@
  */
 import type { Socket } from "node:net"
 import { describe, expect, it } from "vitest"
-import { JOIN_MAX_BYTES, writeChunks } from "../src/pop3-server-session.js"
+import { JOIN_MAX_BYTES } from "../src/pop3-server-session.js"
+import { writeChunks } from "../src/socket-io.js"
 
 /** A stand-in socket that records the calls `writeChunks` makes. */
 function recordingSocket(hasRoom = true) {
@@ -31,7 +32,7 @@ describe("writeChunks", () => {
   it("joins a small answer's pieces into one write, without cork", () => {
     const { socket, calls, written } = recordingSocket()
     const pieces = [bytes("+OK 8 octets\r\n"), bytes("hi\r\n"), bytes("..x\r\n"), bytes(".\r\n")]
-    expect(writeChunks(socket, pieces)).toBe(true)
+    expect(writeChunks(socket, pieces, JOIN_MAX_BYTES)).toBe(true)
     expect(calls).toEqual(["write"])
     expect(text(written)).toBe("+OK 8 octets\r\nhi\r\n..x\r\n.\r\n")
   })
@@ -40,7 +41,7 @@ describe("writeChunks", () => {
     const { socket, calls, written } = recordingSocket(false)
     const head = bytes("+OK\r\n")
     const body = new Uint8Array(JOIN_MAX_BYTES - head.length).fill(0x61)
-    expect(writeChunks(socket, [head, body])).toBe(false)
+    expect(writeChunks(socket, [head, body], JOIN_MAX_BYTES)).toBe(false)
     expect(calls).toEqual(["write"])
     expect(written[0]!.length).toBe(JOIN_MAX_BYTES)
     expect(written[0]!.subarray(0, head.length)).toEqual(head)
@@ -52,14 +53,14 @@ describe("writeChunks", () => {
     const head = bytes("+OK\r\n")
     const body = new Uint8Array(JOIN_MAX_BYTES).fill(0x62)
     const end = bytes(".\r\n")
-    expect(writeChunks(socket, [head, body, end])).toBe(true)
+    expect(writeChunks(socket, [head, body, end], JOIN_MAX_BYTES)).toBe(true)
     expect(calls).toEqual(["cork", "write", "write", "write", "uncork"])
     expect(written).toEqual([head, body, end])
   })
 
   it("writes a single piece as it is", () => {
     const { socket, calls, written } = recordingSocket()
-    expect(writeChunks(socket, [bytes("+OK\r\n")])).toBe(true)
+    expect(writeChunks(socket, [bytes("+OK\r\n")], JOIN_MAX_BYTES)).toBe(true)
     expect(calls).toEqual(["write"])
     expect(text(written)).toBe("+OK\r\n")
   })

@@ -5,6 +5,7 @@
  * What it does not do: parse whole commands (see `command.ts`) or paths (`path.ts`).
  * Every function works on strings and returns new strings.
  */
+import { DOT } from "@mailwire/wire"
 
 /**
  * The US-ASCII characters of `atext` (RFC 5322 §3.2.3), which RFC 5321 §4.1.2 uses for
@@ -25,7 +26,6 @@ function asciiTable(chars: string): Uint8Array {
 
 const IS_ATEXT = asciiTable(ATEXT_ASCII)
 const IS_LET_DIG = asciiTable(LET_DIG_ASCII)
-const DOT = 0x2e
 const HYPHEN = 0x2d
 /** The first code unit above US-ASCII: UTF-8 text (RFC 6531 §3.3), allowed where letters are. */
 const NON_ASCII = 0x80
