@@ -46,7 +46,7 @@ const LOCK_TIMEOUT_MS = 50
 
 /** A store whose alice has two messages, with a scan kept by a login on settled stamps. */
 async function storeWithKeptScan(
-  options: { keptScanMessages?: number } = {},
+  options: { keptScanMessages?: number; staleTmpMs?: number } = {},
 ): Promise<{ store: MaildirStore; ids: string[]; at: number }> {
   const store = tempStore({ lockTimeoutMs: LOCK_TIMEOUT_MS, ...options })
   await store.deliver("alice", text("Subject: 1\r\n\r\none\r\n"))
@@ -99,6 +99,20 @@ describe("the inbox scan a POP3 login keeps for the next", () => {
     // A mail reader that has seen it moves it to cur/ with a flag: same unique-id.
     renameSync(join(path, "new", second!), join(path, "cur", `${second!}:2,S`))
     expect(await listedIds(store)).toEqual([ids[1]])
+  })
+
+  it("leaves a stale tmp/ file to the next full scan", async () => {
+    const { store, at } = await storeWithKeptScan({ staleTmpMs: 0 })
+    const path = store.userPath("alice")
+    const leftover = join(path, "tmp", "crashed.delivery")
+    writeFileSync(leftover, "partial")
+    utimesSync(leftover, at, at)
+    // Writing into tmp/ changes no stamp: the kept scan is used and removes nothing.
+    await listedIds(store)
+    expect(readdirSync(join(path, "tmp"))).toEqual(["crashed.delivery"])
+    utimesSync(join(path, "cur"), at + 1, at + 1)
+    await listedIds(store)
+    expect(readdirSync(join(path, "tmp"))).toEqual([])
   })
 
   it("follows a UID list rewritten by another process while the directories stay as they were", async () => {
