@@ -367,7 +367,7 @@ export class InputPump {
 
   private readonly onData = (chunk: Uint8Array) => {
     if (!this.running && this.queue.length === 0 && !this.stopped) {
-      this.handleNow(chunk)
+      this.run(chunk)
       return
     }
     this.queue.push(chunk)
@@ -398,15 +398,18 @@ export class InputPump {
   }
 
   /**
-   * Hands over what is queued, in order, for as long as the handler finishes at once; the
-   * first promise pauses the socket, and the run goes on (and resumes it) once it settles.
+   * Hands over `first`, when given (a chunk that arrived with nothing queued: the usual
+   * case, no queue), then what is queued, in order, for as long as the handler finishes at
+   * once; the first wait pauses the socket if bytes arrive, and the run goes on (and
+   * resumes it) once the wait is over.
    */
-  private run(): void {
+  private run(first?: Uint8Array): void {
     if (this.running) return
     this.running = true
     let waiting: PumpWait
     try {
-      waiting = this.handleQueued()
+      waiting = first === undefined ? undefined : this.onChunk(first)
+      if (waiting === undefined) waiting = this.handleQueued()
     } catch (error) {
       this.running = false
       throw error
@@ -428,20 +431,6 @@ export class InputPump {
       this.running = false
       throw error
     })
-  }
-
-  /** {@link run} for a chunk that arrived with nothing queued: the usual case, no queue. */
-  private handleNow(chunk: Uint8Array): void {
-    this.running = true
-    let waiting: PumpWait
-    try {
-      waiting = this.onChunk(chunk)
-      if (waiting === undefined) waiting = this.handleQueued()
-    } catch (error) {
-      this.running = false
-      throw error
-    }
-    this.waitOrFinish(waiting)
   }
 
   /** Calls the handler for each queued chunk (then the end) until one has to wait. */

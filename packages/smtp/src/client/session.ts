@@ -23,6 +23,19 @@ import type { SessionFailedEvent, SmtpClientEvent } from "./events.js"
 import type { SmtpClientOptions } from "./options.js"
 import type { SmtpClientState } from "./state.js"
 
+/**
+ * Removes `item` from `queue`. Replies come in order, so the item is nearly always the
+ * oldest: `shift` then, without searching or moving the rest.
+ */
+function removeFromQueue<T>(queue: T[], item: T): void {
+  if (queue[0] === item) {
+    queue.shift()
+    return
+  }
+  const at = queue.indexOf(item)
+  if (at >= 0) queue.splice(at, 1)
+}
+
 /** Handles one reply; returns true to stay first in line for the next reply too. */
 export type ReplyHandler = (reply: SmtpReply) => boolean | undefined
 
@@ -119,12 +132,7 @@ export class ClientSession {
 
   /** `handler` is done; it is first in line unless the session closed while it ran. */
   dropHandler(handler: ReplyHandler): void {
-    if (this.handlers[0] === handler) {
-      this.handlers.shift()
-      return
-    }
-    const at = this.handlers.indexOf(handler)
-    if (at >= 0) this.handlers.splice(at, 1)
+    removeFromQueue(this.handlers, handler)
   }
 
   takeOutput(): Uint8Array {
@@ -175,13 +183,7 @@ export class ClientSession {
       this.active = null
       return
     }
-    // Replies come in order, so the oldest is nearly always the one that finished.
-    if (this.finishing[0] === transaction) {
-      this.finishing.shift()
-      return
-    }
-    const at = this.finishing.indexOf(transaction)
-    if (at >= 0) this.finishing.splice(at, 1)
+    removeFromQueue(this.finishing, transaction)
   }
 
   /** Completes every open transaction (finishing, active, queued) as failed with `reply`. */
