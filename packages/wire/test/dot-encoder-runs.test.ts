@@ -13,6 +13,7 @@ import {
 } from "@mailwire/wire"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { splitAt } from "./split.js"
 
 const CR = 0x0d
 const LF = 0x0a
@@ -51,18 +52,6 @@ function encoded(chunks: readonly Uint8Array[], policy: BareLineEndingPolicy): s
   } catch {
     return null
   }
-}
-
-function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((cut) => Math.min(cut, bytes.length)))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let from = 0
-  for (const point of points) {
-    chunks.push(bytes.subarray(from, point))
-    from = point
-  }
-  chunks.push(bytes.subarray(from))
-  return chunks
 }
 
 const policies = fc.constantFrom<BareLineEndingPolicy>("normalize", "accept", "reject")
