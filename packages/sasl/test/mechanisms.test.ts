@@ -55,6 +55,30 @@ describe("credentials a mechanism cannot use", () => {
   })
 })
 
+describe("one-message clients (PLAIN, ANONYMOUS, EXTERNAL)", () => {
+  const clients = [
+    ["PLAIN", { username: "tim", password: "pw" }, "\u0000tim\u0000pw"],
+    ["ANONYMOUS", { trace: "sirhc" }, "sirhc"],
+    ["EXTERNAL", { authzid: "tim" }, "tim"],
+  ] as const
+
+  it.each(clients)(
+    "%s sends its one message once, then refuses a challenge by name",
+    (name, credentials, message) => {
+      const client = createSaslClient(name, credentials)
+      const first = client.initialResponse()
+      expect(first === null ? null : text(first)).toBe(message)
+      // The initial response was the one message: a challenge after it is a protocol error.
+      expect(client.step(new Uint8Array(0))).toMatchObject({
+        error: { code: "UNEXPECTED_CHALLENGE", message: `${name} has nothing more to send` },
+      })
+      const again = createSaslClient(name, credentials)
+      expect(text(responseOf(again.step(new Uint8Array(0))))).toBe(message)
+      expect(again.success()).toEqual({ done: true })
+    },
+  )
+})
+
 describe("PLAIN", () => {
   it("sends its message for the first challenge when there was no initial response", () => {
     const client = createSaslClient("PLAIN", { username: "tim", password: "pw" })

@@ -7,24 +7,17 @@
  * by the caller.
  */
 import { SaslError } from "../errors.js"
+import { OneMessageClient } from "../one-message-client.js"
 import { ServerExchange } from "../server-exchange.js"
-import type {
-  SaslClient,
-  SaslClientStep,
-  SaslCredentials,
-  SaslServerStep,
-  VerificationAnswer,
-} from "../types.js"
+import type { SaslCredentials, SaslServerStep, VerificationAnswer } from "../types.js"
 import { decodeUtf8Strict, utf8 } from "../utf8.js"
 
 /** RFC 4505 §3: `message = [ email / token ]`, each `1*255TCHAR` / `1*255UTF8-char`. */
 export const ANONYMOUS_MAX_TRACE_CHARACTERS = 255
 
 /** An ANONYMOUS client: the trace (or nothing) as its only message. */
-export class AnonymousClient implements SaslClient {
+export class AnonymousClient extends OneMessageClient {
   readonly mechanism = "ANONYMOUS" as const
-  private readonly message: Uint8Array
-  private sent = false
 
   constructor(credentials: SaslCredentials) {
     const trace = credentials.trace ?? ""
@@ -34,24 +27,7 @@ export class AnonymousClient implements SaslClient {
         `ANONYMOUS trace must be at most ${ANONYMOUS_MAX_TRACE_CHARACTERS} characters without NUL`,
       )
     }
-    this.message = utf8(trace)
-  }
-
-  initialResponse(): Uint8Array {
-    this.sent = true
-    return this.message.slice()
-  }
-
-  step(): SaslClientStep {
-    if (this.sent) {
-      return { error: new SaslError("UNEXPECTED_CHALLENGE", "ANONYMOUS has nothing more to send") }
-    }
-    this.sent = true
-    return { response: this.message.slice() }
-  }
-
-  success(): { done: true } {
-    return { done: true }
+    super(utf8(trace))
   }
 }
 

@@ -1,49 +1,14 @@
-/**
- * EXTERNAL (RFC 4422 Appendix A): the identity comes from outside SASL — a TLS client
- * certificate, a Unix socket's peer credentials — and the message is only the requested
- * authorization identity, possibly empty.
- *
- * The server asks the application (`kind: "external"`) whether the externally established
- * identity may act as that authzid (an empty one meaning "as itself"). On success the
- * reported `username` is the authzid, or "" when none was requested: the application
- * already knows the external identity. Returned arrays are fresh and owned by the caller.
- */
-import { SaslError } from "../errors.js"
+import { OneMessageClient } from "../one-message-client.js"
 import { ServerExchange } from "../server-exchange.js"
-import type {
-  SaslClient,
-  SaslClientStep,
-  SaslCredentials,
-  SaslServerStep,
-  VerificationAnswer,
-} from "../types.js"
+import type { SaslCredentials, SaslServerStep, VerificationAnswer } from "../types.js"
 import { decodeUtf8Strict, utf8 } from "../utf8.js"
 
 /** An EXTERNAL client: the authzid (or nothing) as its only message. */
-export class ExternalClient implements SaslClient {
+export class ExternalClient extends OneMessageClient {
   readonly mechanism = "EXTERNAL" as const
-  private readonly message: Uint8Array
-  private sent = false
 
   constructor(credentials: SaslCredentials) {
-    this.message = utf8(credentials.authzid ?? "")
-  }
-
-  initialResponse(): Uint8Array {
-    this.sent = true
-    return this.message.slice()
-  }
-
-  step(): SaslClientStep {
-    if (this.sent) {
-      return { error: new SaslError("UNEXPECTED_CHALLENGE", "EXTERNAL has nothing more to send") }
-    }
-    this.sent = true
-    return { response: this.message.slice() }
-  }
-
-  success(): { done: true } {
-    return { done: true }
+    super(utf8(credentials.authzid ?? ""))
   }
 }
 

@@ -8,14 +8,9 @@
  * Returned arrays are fresh and owned by the caller.
  */
 import { SaslError } from "../errors.js"
+import { OneMessageClient } from "../one-message-client.js"
 import { ServerExchange } from "../server-exchange.js"
-import type {
-  SaslClient,
-  SaslClientStep,
-  SaslCredentials,
-  SaslServerStep,
-  VerificationAnswer,
-} from "../types.js"
+import type { SaslCredentials, SaslServerStep, VerificationAnswer } from "../types.js"
 import { decodeUtf8Strict, utf8 } from "../utf8.js"
 
 /** The RFC 4616 §2 message: authzid NUL authcid NUL passwd. */
@@ -24,34 +19,15 @@ export function plainMessage(authzid: string, username: string, password: string
 }
 
 /** A PLAIN client: the message as initial response, or as the answer to the first challenge. */
-export class PlainClient implements SaslClient {
+export class PlainClient extends OneMessageClient {
   readonly mechanism = "PLAIN" as const
-  private readonly message: Uint8Array
-  private sent = false
 
   constructor(credentials: SaslCredentials) {
     const { username, password } = credentials
     if (username === undefined || password === undefined) {
       throw new SaslError("MISSING_CREDENTIALS", "PLAIN needs a username and a password")
     }
-    this.message = plainMessage(credentials.authzid ?? "", username, password)
-  }
-
-  initialResponse(): Uint8Array {
-    this.sent = true
-    return this.message.slice()
-  }
-
-  step(): SaslClientStep {
-    if (this.sent) {
-      return { error: new SaslError("UNEXPECTED_CHALLENGE", "PLAIN has nothing more to send") }
-    }
-    this.sent = true
-    return { response: this.message.slice() }
-  }
-
-  success(): { done: true } {
-    return { done: true }
+    super(plainMessage(credentials.authzid ?? "", username, password))
   }
 }
 
