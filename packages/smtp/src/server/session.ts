@@ -146,10 +146,14 @@ export class ServerSession {
     this.emit({ type: "close", reason })
   }
 
-  /** The envelope of the current transaction as a fresh value for an event. */
+  /**
+   * The envelope of the current transaction as a fresh value for an event (three per
+   * message). The recipients are copied with `slice`: a spread goes through the iteration
+   * builtins, about 60 instructions more per copy on Node 20.
+   */
   envelope(): SmtpEnvelope {
     const t = this.transaction!
-    return { from: t.from, parameters: t.parameters, recipients: [...t.recipients] }
+    return { from: t.from, parameters: t.parameters, recipients: t.recipients.slice() }
   }
 
   /** The state to return to when no transaction is open. */
