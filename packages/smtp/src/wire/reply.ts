@@ -119,10 +119,15 @@ export class ReplyReader {
     if (isFirst) {
       // RFC 2034 §4: the first line decides; its class must be the reply's first digit.
       this.hasEnhancedCode = prefix > 0 && bytes[TEXT_START] === bytes[0]
-      this.enhancedCode = this.hasEnhancedCode ? enhancedCodeText(bytes) : null
+      this.enhancedCode = this.hasEnhancedCode ? enhancedCodeText(bytes, prefix) : null
     }
-    this.lines.push(lineText(bytes, TEXT_START + (this.hasEnhancedCode ? prefix : 0)))
-    if (bytes.length > 3 && bytes[3] === HYPHEN) return null
+    const text = lineText(bytes, TEXT_START + (this.hasEnhancedCode ? prefix : 0))
+    const isLast = !(bytes.length > 3 && bytes[3] === HYPHEN)
+    // Nearly every reply to a message is one line: its array is made whole, with no
+    // room reserved for more lines as `push` onto an empty array would.
+    if (isFirst && isLast) return { code, enhancedCode: this.enhancedCode, lines: [text] }
+    this.lines.push(text)
+    if (!isLast) return null
     const lines = this.lines
     this.lines = []
     return { code, enhancedCode: this.enhancedCode, lines }
@@ -184,28 +189,34 @@ const MAX_REMEMBERED_ENHANCED_CODES = 64
 const enhancedCodeTexts = new Map<number, string>()
 
 /**
- * The enhanced code of a line that has one, each number without leading zeros
- * (`2.01.000` reads as `2.1.0`).
+ * The enhanced code of a line that has one, `prefix` bytes long as
+ * {@link enhancedCodeLength} measured it, each number without leading zeros (`2.01.000`
+ * reads as `2.1.0`). Its digits are read once, into one number that keys the texts
+ * already made.
  */
-function enhancedCodeText(bytes: Uint8Array): string {
-  const subjectStart = TEXT_START + 2
-  const subjectEnd = digitsEnd(bytes, subjectStart)
-  const detailEnd = digitsEnd(bytes, subjectEnd + 1)
-  const cls = bytes[TEXT_START]! - DIGIT_0
-  const subject = digitsValue(bytes, subjectStart, subjectEnd)
-  const detail = digitsValue(bytes, subjectEnd + 1, detailEnd)
-  const key = (cls * ENHANCED_PART_LIMIT + subject) * ENHANCED_PART_LIMIT + detail
+function enhancedCodeText(bytes: Uint8Array, prefix: number): string {
+  const end = TEXT_START + prefix
+  let key = 0
+  let part = 0
+  for (let at = TEXT_START; at < end; at++) {
+    const byte = bytes[at]!
+    if (byte === DOT || byte === SPACE) {
+      key = key * ENHANCED_PART_LIMIT + part
+      part = 0
+    } else {
+      part = part * 10 + byte - DIGIT_0
+    }
+  }
+  // A code at the end of the line has no space after it to close its last part.
+  if (bytes[end - 1] !== SPACE) key = key * ENHANCED_PART_LIMIT + part
   const known = enhancedCodeTexts.get(key)
   if (known !== undefined) return known
+  const detail = key % ENHANCED_PART_LIMIT
+  const subject = Math.floor(key / ENHANCED_PART_LIMIT) % ENHANCED_PART_LIMIT
+  const cls = Math.floor(key / (ENHANCED_PART_LIMIT * ENHANCED_PART_LIMIT))
   const text = `${cls}.${subject}.${detail}`
   if (enhancedCodeTexts.size < MAX_REMEMBERED_ENHANCED_CODES) enhancedCodeTexts.set(key, text)
   return text
-}
-
-function digitsValue(bytes: Uint8Array, start: number, end: number): number {
-  let value = 0
-  for (let at = start; at < end; at++) value = value * 10 + bytes[at]! - DIGIT_0
-  return value
 }
 
 /** The line's text from byte `start` on, decoded as UTF-8 (as part of the whole line). */
