@@ -42,7 +42,8 @@ import { acceptMail, acceptRcpt, handleMail, handleRcpt, rejectRcpt } from "./co
 import { handleSessionControl } from "./commands/session-control.js"
 import { handleStartTls, resumeAfterTls } from "./commands/starttls.js"
 import type { AuthEvent, SmtpServerDecision, SmtpServerEvent } from "./events.js"
-import { resolveServerOptions, type SmtpServerOptions } from "./options.js"
+import type { SmtpServerOptions } from "./options.js"
+import { prepareServerOptions } from "./prepared-options.js"
 import { ServerSession } from "./session.js"
 import { isVerbAllowed, type SmtpServerState } from "./state.js"
 
@@ -88,11 +89,16 @@ function checkPositiveReply(event: SmtpServerDecision, reply: SmtpReplyInput): v
 export class SmtpServerConnection {
   private readonly session: ServerSession
 
-  /** Queues the `220` greeting (RFC 5321 §4.2, §3.1); take it with {@link takeOutput}. */
+  /**
+   * Queues the `220` greeting (RFC 5321 §4.2, §3.1); take it with {@link takeOutput}.
+   * A frozen `options` object (and frozen `extensions`, when given) is resolved once and
+   * its greeting encoded once, for every connection made with it: a server that freezes
+   * the options it hands each connection saves that work per connection.
+   */
   constructor(options: SmtpServerOptions = {}) {
-    const resolved = resolveServerOptions(options)
-    this.session = new ServerSession(resolved, options.isSecure ?? false)
-    this.session.reply({ code: 220, text: `${resolved.hostname} ${resolved.greeting}` })
+    const prepared = prepareServerOptions(options)
+    this.session = new ServerSession(prepared, options.isSecure ?? false)
+    this.session.replyRaw(prepared.greeting)
   }
 
   /** The current state (see {@link SmtpServerState}). */

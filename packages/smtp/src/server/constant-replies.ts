@@ -60,6 +60,15 @@ export function encodedConstant(
   return withEnhancedCode ? bytes.withEnhancedCode : bytes.withoutEnhancedCode
 }
 
+/**
+ * Marks `bytes` as shared by many connections (an encoded greeting): the session copies
+ * them before handing them out alone, like a constant reply's.
+ */
+export function markShared(bytes: Uint8Array): Uint8Array {
+  shared.add(bytes)
+  return bytes
+}
+
 /** Whether `bytes` are a constant reply's shared bytes, which must be copied to hand out. */
 export function isSharedReply(bytes: Uint8Array): boolean {
   return shared.has(bytes)

@@ -163,14 +163,19 @@ export interface ResolvedServerOptions {
   readonly maxBufferedInput: number
 }
 
-/** Fills in every default of {@link SmtpServerOptions}. */
-export function resolveServerOptions(options: SmtpServerOptions): ResolvedServerOptions {
+/** Throws a `RangeError` for an option no default can stand in for (a short SCRAM secret). */
+export function checkServerOptions(options: SmtpServerOptions): void {
   const secret = options.scramUnknownUserSecret
   if (secret !== undefined && secret.length < SCRAM_MIN_SECRET_LENGTH) {
     throw new RangeError(
       `scramUnknownUserSecret needs at least ${SCRAM_MIN_SECRET_LENGTH} bytes, not ${secret.length}`,
     )
   }
+}
+
+/** Fills in every default of {@link SmtpServerOptions}. */
+export function resolveServerOptions(options: SmtpServerOptions): ResolvedServerOptions {
+  checkServerOptions(options)
   const ext = options.extensions ?? {}
   const lmtp = options.lmtp ?? false
   return {

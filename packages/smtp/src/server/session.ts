@@ -19,6 +19,7 @@ import type {
 } from "./events.js"
 import type { MessageBody } from "./message-body.js"
 import type { ResolvedServerOptions } from "./options.js"
+import type { ExtensionReplies, PreparedServerOptions } from "./prepared-options.js"
 import type { SmtpServerState } from "./state.js"
 
 /** The mail transaction in progress (RFC 5321 §3.3). */
@@ -58,6 +59,8 @@ export function replyFromLine(line: string): SmtpReplyInput {
 
 export class ServerSession {
   readonly options: ResolvedServerOptions
+  /** The formatted EHLO extension lines, shared by the connections of frozen options. */
+  readonly extensionReplies: ExtensionReplies | null
   readonly reader: LineReader
   state: SmtpServerState = "connected"
   isSecure: boolean
@@ -78,8 +81,10 @@ export class ServerSession {
   events: SmtpServerEvent[] = []
   private output: Uint8Array[] = []
 
-  constructor(options: ResolvedServerOptions, isSecure: boolean) {
+  constructor(prepared: PreparedServerOptions, isSecure: boolean) {
+    const options = prepared.resolved
     this.options = options
+    this.extensionReplies = prepared.extensionReplies
     this.isSecure = isSecure
     this.reader = new LineReader({
       maxLineLength: Math.max(options.maxCommandLineLength, options.maxAuthLineLength),

@@ -267,14 +267,25 @@ export function formatReplyText(reply: SmtpReplyInput, withEnhancedCode = true):
   const prefix = withEnhancedCode && enhancedCode !== undefined ? `${enhancedCode} ` : ""
   let out = ""
   for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!
-    if (hasLineBreakOrNul(line))
-      throw localError("INVALID_ARGUMENT", "reply text may not contain CR, LF or NUL")
-    const separator = index === lines.length - 1 ? " " : "-"
-    out += `${code}${separator}${prefix}${line}`.trimEnd()
-    out += "\r\n"
+    out += formatReplyLine(code, index === lines.length - 1, prefix, lines[index]!)
   }
   return out
+}
+
+/**
+ * One line of a reply with its CRLF: `code`, then `-` when more lines follow or a space
+ * on the last (RFC 5321 §4.2.1), `prefix` (an enhanced code and its space, or nothing)
+ * and `text`, trailing spaces dropped. Throws for a text with CR, LF or NUL.
+ */
+export function formatReplyLine(
+  code: number,
+  isLast: boolean,
+  prefix: string,
+  text: string,
+): string {
+  if (hasLineBreakOrNul(text))
+    throw localError("INVALID_ARGUMENT", "reply text may not contain CR, LF or NUL")
+  return `${`${code}${isLast ? " " : "-"}${prefix}${text}`.trimEnd()}\r\n`
 }
 
 /** `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2): 200–559, tens digit 0–5. */

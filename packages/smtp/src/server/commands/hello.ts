@@ -2,6 +2,7 @@
  * EHLO, HELO (RFC 5321 §4.1.1.1) and LHLO (RFC 2033 §4.1): the `helo` decision and the
  * EHLO reply that announces the extensions, per configuration and TLS state.
  */
+import { encodeUtf8 } from "@mailwire/wire"
 import {
   CAP_8BITMIME,
   CAP_AUTH,
@@ -18,6 +19,7 @@ import {
 import { remoteError } from "../../errors.js"
 import type { SmtpReplyInput } from "../../types.js"
 import type { HelloCommand } from "../../wire/command.js"
+import { formatReplyLine, formatReplyText } from "../../wire/reply.js"
 import type { HeloEvent } from "../events.js"
 import type { ServerSession } from "../session.js"
 
@@ -83,6 +85,29 @@ export function acceptHello(
     session.reply({ code: 250, text: first.length > 0 ? first : hostname })
   } else {
     const greeting = first.length > 0 ? first : [`${hostname} greets ${event.domain}`]
-    session.reply({ code: 250, text: [...greeting, ...extensionLines(session)] })
+    session.replyRaw(encodeUtf8(continuationLines(greeting) + formattedExtensions(session)))
   }
+}
+
+/** `lines` as the first lines of a multi-line `250` reply (`250-text`, RFC 5321 §4.2.1). */
+function continuationLines(lines: readonly string[]): string {
+  let out = ""
+  for (const line of lines) out += formatReplyLine(250, false, "", line)
+  return out
+}
+
+/**
+ * The extension lines of the EHLO/LHLO reply, formatted (`250-PIPELINING` … `250 …`):
+ * the same for every connection with the same options and TLS state, so made once per
+ * frozen options object (once per server), and for every EHLO with any other.
+ */
+function formattedExtensions(session: ServerSession): string {
+  const replies = session.extensionReplies
+  if (replies === null) return formatReplyText({ code: 250, text: extensionLines(session) })
+  const known = session.isSecure ? replies.secure : replies.plain
+  if (known !== null) return known
+  const formatted = formatReplyText({ code: 250, text: extensionLines(session) })
+  if (session.isSecure) replies.secure = formatted
+  else replies.plain = formatted
+  return formatted
 }
