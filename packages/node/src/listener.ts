@@ -10,6 +10,12 @@
  */
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net"
 
+/**
+ * The `'error'` listener of every accepted socket: a socket error ends in `'close'`,
+ * which the session handles. One function for all sockets, not one per connection.
+ */
+function ignoreError(): void {}
+
 /** One connection as the listener sees it. */
 export interface ListenerSession {
   /** Say goodbye (the protocol's closing reply) and close, now or after the current step. */
@@ -96,7 +102,7 @@ export class Listener {
   }
 
   private accept(socket: Socket): void {
-    socket.on("error", () => {})
+    socket.on("error", ignoreError)
     if (this.closing !== null || this.sessions.size >= this.options.maxConnections) {
       socket.end(this.options.busyReply())
       socket.once("finish", () => socket.destroy())

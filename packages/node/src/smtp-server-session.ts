@@ -15,6 +15,7 @@ import { reverse } from "node:dns/promises"
 import type { Socket } from "node:net"
 import {
   formatReply,
+  type SmtpServerOptions as MachineOptions,
   type MessageEndEvent,
   type MessageStartEvent,
   SmtpServerConnection,
@@ -26,7 +27,6 @@ import { IdleTimer } from "./idle-timer.js"
 import type { ListenerSession } from "./listener.js"
 import { SessionLog, type SmtpLogEvent, smtpLogEvent } from "./server-log.js"
 import { callHook, type HookAnswer, LOCAL_ERROR } from "./smtp-hook-answer.js"
-import { machineOptionsFor } from "./smtp-machine-options.js"
 import { Deadline, dropMessage, MessageStream } from "./smtp-message-stream.js"
 import { address, DATA_TIMEOUT, SmtpDecisions, toEnvelope } from "./smtp-server-decisions.js"
 import type { ResolvedSmtpServerOptions, SmtpSessionInfo } from "./smtp-server-options.js"
@@ -47,6 +47,13 @@ import {
 const ACCEPT: HookAnswer = { accept: true, reply: null }
 
 let nextSessionId = 1
+
+/** The log of every session of a server without `onLog`: it writes nothing, so one serves all. */
+const LOG_OFF = new SessionLog<SmtpLogEvent>(
+  undefined,
+  () => ({ sessionId: "", remoteAddress: "" }),
+  () => {},
+)
 
 /**
  * Adds `events` to the end of `queue`. A plain loop: `queue.push(...events)` goes through
@@ -85,6 +92,8 @@ export class SmtpServerSession implements ListenerSession {
     socket: Socket,
     private readonly options: ResolvedSmtpServerOptions,
     private readonly tls: ServerTlsContext | null,
+    /** The machine's options, the same (frozen) object for every connection of the server. */
+    private readonly machineOptions: MachineOptions,
   ) {
     this.socket = socket
     this.dataDeadline = new Deadline(options.dataTimeout)
@@ -100,12 +109,17 @@ export class SmtpServerSession implements ListenerSession {
       clientHostname: null,
       user: null,
     }
-    this.log = new SessionLog<SmtpLogEvent>(
-      options.onLog,
-      () => ({ sessionId: this.info.id, remoteAddress: this.info.remoteAddress }),
-      (error) => this.report(error),
-    )
-    socket.once("close", () => this.finish())
+    this.log =
+      options.onLog === undefined
+        ? LOG_OFF
+        : new SessionLog<SmtpLogEvent>(
+            options.onLog,
+            () => ({ sessionId: this.info.id, remoteAddress: this.info.remoteAddress }),
+            this.reportError,
+          )
+    // `on`, not `once`: a socket closes once, and `finish` runs once anyway; `once` would
+    // wrap the listener in a bound function for every connection.
+    socket.on("close", () => this.finish())
     void this.start()
   }
 
@@ -144,12 +158,17 @@ export class SmtpServerSession implements ListenerSession {
           () => null,
         )
       }
-      const conn = new SmtpServerConnection(machineOptionsFor(this.options, this.tls !== null))
+      const conn = new SmtpServerConnection(this.machineOptions)
       this.conn = conn
       this.decisions = new SmtpDecisions(conn, this.options, this.info, this.log, this.reportError)
-      const { remotePort, isSecure } = this.info
-      this.log.write({ type: "connect", remotePort, isSecure })
-      const hooked = callHook(() => this.options.onConnect?.(this.info), this.reportError)
+      if (this.log.isOn) {
+        const { remotePort, isSecure } = this.info
+        this.log.write({ type: "connect", remotePort, isSecure })
+      }
+      const hooked =
+        this.options.onConnect === undefined
+          ? ACCEPT
+          : callHook(() => this.options.onConnect?.(this.info), this.reportError)
       // Without an async onConnect hook, the greeting goes out in this tick.
       const connected = hooked instanceof Promise ? await hooked : hooked
       if (!connected.accept) {
@@ -546,7 +565,7 @@ export class SmtpServerSession implements ListenerSession {
     this.pump?.stop()
     this.abortBody()
     if (!this.socket.destroyed) this.socket.destroy()
-    this.log.write({ type: "close", reason: this.closeReason })
+    if (this.log.isOn) this.log.write({ type: "close", reason: this.closeReason })
     try {
       this.options.onClose?.(this.info)
     } catch (error) {
