@@ -4,17 +4,10 @@
  * without the method gets, for random messages with dots, bare CRs and LFs, empty ones
  * and ones without a final CRLF. TOP reads the same way and stuffs as always.
  */
-import {
-  InMemoryMaildropStore,
-  isMaildropRefusal,
-  type Maildrop,
-  type MaildropRefusal,
-  type MaildropStore,
-} from "@mailwire/pop3"
+import { InMemoryMaildropStore, type Maildrop, type MaildropStore } from "@mailwire/pop3"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { rawConnection } from "./harness/capture.js"
-import { pop3ServerStarter } from "./harness/pop3-servers.js"
+import { loggedIn, pop3ServerStarter, WrappingStore } from "./harness/pop3-servers.js"
 
 const startServer = pop3ServerStarter()
 
@@ -34,14 +27,15 @@ function isClean(message: Uint8Array): boolean {
 }
 
 /** An in-memory store whose maildrops answer `readNowChecked`, counting calls. */
-class CheckingStore implements MaildropStore {
-  readonly inner = new InMemoryMaildropStore()
+class CheckingStore extends WrappingStore<InMemoryMaildropStore> {
   checked = 0
   cleanOnes = 0
 
-  async open(username: string): Promise<Maildrop | MaildropRefusal> {
-    const opened = await this.inner.open(username)
-    if (isMaildropRefusal(opened)) return opened
+  constructor() {
+    super(new InMemoryMaildropStore())
+  }
+
+  protected wrap(opened: Maildrop): Maildrop {
     return {
       ...opened,
       readNow: () => {
@@ -61,10 +55,7 @@ class CheckingStore implements MaildropStore {
 /** The client's view of RETR (and TOP n 1) of every message in `backend`'s maildrop. */
 async function transcript(backend: MaildropStore, count: number): Promise<string> {
   const { port } = await startServer(backend)
-  const conn = await rawConnection(port)
-  await conn.until(/^\+OK/m)
-  conn.send("USER alice\r\nPASS secret\r\n")
-  await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK/m)
+  const conn = await loggedIn(port)
   const before = conn.received.length
   const commands: string[] = []
   for (let n = 1; n <= count; n++) commands.push(`RETR ${n}\r\nTOP ${n} 1\r\n`)

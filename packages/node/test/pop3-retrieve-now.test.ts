@@ -4,16 +4,9 @@
  * client sees the same bytes either way; failures are still `read`'s to report.
  */
 import type { Pop3LogEntry } from "@mailwire/node/pop3"
-import {
-  InMemoryMaildropStore,
-  isMaildropRefusal,
-  type Maildrop,
-  type MaildropRefusal,
-  type MaildropStore,
-} from "@mailwire/pop3"
+import type { Maildrop, MaildropStore } from "@mailwire/pop3"
 import { describe, expect, it } from "vitest"
-import { rawConnection } from "./harness/capture.js"
-import { pop3ServerStarter } from "./harness/pop3-servers.js"
+import { loggedIn, pop3ServerStarter, storeWith, WrappingStore } from "./harness/pop3-servers.js"
 
 const startServer = pop3ServerStarter()
 
@@ -33,8 +26,7 @@ const EXPECTED =
 type ReadNow = (maildrop: Maildrop, uid: string) => Uint8Array | null
 
 /** An in-memory store whose maildrops count calls and answer `readNow` as told. */
-class CountingStore implements MaildropStore {
-  readonly inner = new InMemoryMaildropStore()
+class CountingStore extends WrappingStore {
   reads = 0
   readNows = 0
 
@@ -42,12 +34,10 @@ class CountingStore implements MaildropStore {
     private readonly readNow: ReadNow | undefined,
     private readonly failRead = false,
   ) {
-    for (const message of MESSAGES) this.inner.deliver("alice", message)
+    super(storeWith(MESSAGES))
   }
 
-  async open(username: string): Promise<Maildrop | MaildropRefusal> {
-    const opened = await this.inner.open(username)
-    if (isMaildropRefusal(opened)) return opened
+  protected wrap(opened: Maildrop): Maildrop {
     const store = this
     const readNow = this.readNow
     const maildrop: Maildrop = {
@@ -79,10 +69,7 @@ async function session(
     onLog: (entry) => log.push(entry),
     onError: (error) => errors.push(error),
   })
-  const conn = await rawConnection(port)
-  await conn.until(/^\+OK/m)
-  conn.send("USER alice\r\nPASS secret\r\n")
-  await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK/m)
+  const conn = await loggedIn(port)
   const before = conn.received.length
   conn.send("RETR 1\r\nRETR 2\r\nRETR 3\r\nTOP 2 1\r\nQUIT\r\n")
   await conn.closed

@@ -4,16 +4,9 @@
  * reuses one buffer for every chunk it yields must still have every chunk delivered as
  * it was when yielded.
  */
-import {
-  InMemoryMaildropStore,
-  isMaildropRefusal,
-  type Maildrop,
-  type MaildropRefusal,
-  type MaildropStore,
-} from "@mailwire/pop3"
+import type { Maildrop } from "@mailwire/pop3"
 import { describe, expect, it } from "vitest"
-import { rawConnection } from "./harness/capture.js"
-import { pop3ServerStarter } from "./harness/pop3-servers.js"
+import { loggedIn, pop3ServerStarter, storeWith, WrappingStore } from "./harness/pop3-servers.js"
 
 const startServer = pop3ServerStarter()
 
@@ -23,16 +16,12 @@ const LINES = ["a", "b", "c"].map((letter) => `${letter.repeat(CHUNK_BYTES - 2)}
 const MESSAGE = LINES.join("")
 
 /** An in-memory store whose `read` yields the message in chunks of one reused buffer. */
-class ReusingStore implements MaildropStore {
-  private readonly inner = new InMemoryMaildropStore()
-
+class ReusingStore extends WrappingStore {
   constructor() {
-    this.inner.deliver("alice", MESSAGE)
+    super(storeWith([MESSAGE]))
   }
 
-  async open(username: string): Promise<Maildrop | MaildropRefusal> {
-    const opened = await this.inner.open(username)
-    if (isMaildropRefusal(opened)) return opened
+  protected wrap(opened: Maildrop): Maildrop {
     const buffer = new Uint8Array(CHUNK_BYTES)
     return {
       list: () => opened.list(),
@@ -51,10 +40,7 @@ class ReusingStore implements MaildropStore {
 describe("a POP3 server over a store that reuses its read buffer", () => {
   it("delivers each chunk as the store yielded it", async () => {
     const { port } = await startServer(new ReusingStore())
-    const conn = await rawConnection(port)
-    await conn.until(/^\+OK/m)
-    conn.send("USER alice\r\nPASS secret\r\n")
-    await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK/m)
+    const conn = await loggedIn(port)
     const before = conn.received.length
     conn.send("RETR 1\r\nRETR 1\r\nQUIT\r\n")
     await conn.closed

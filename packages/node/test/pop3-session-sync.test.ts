@@ -6,16 +6,10 @@
  */
 import { Socket } from "node:net"
 import type { Pop3LogEntry } from "@mailwire/node/pop3"
-import {
-  InMemoryMaildropStore,
-  isMaildropRefusal,
-  type Maildrop,
-  type MaildropRefusal,
-  type MaildropStore,
-} from "@mailwire/pop3"
+import type { Maildrop, MaildropStore } from "@mailwire/pop3"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { rawConnection } from "./harness/capture.js"
-import { pop3ServerStarter } from "./harness/pop3-servers.js"
+import { loggedIn, pop3ServerStarter, storeWith, WrappingStore } from "./harness/pop3-servers.js"
 
 const startServer = pop3ServerStarter()
 afterEach(() => {
@@ -31,31 +25,16 @@ async function start(
   return (await startServer(backend, options)).port
 }
 
-function storeWith(messages: readonly string[]): InMemoryMaildropStore {
-  const store = new InMemoryMaildropStore()
-  for (const message of messages) store.deliver("alice", message)
-  return store
-}
-
-/** Logs in as alice on a raw connection; resolves once the maildrop is open. */
-async function loggedIn(port: number) {
-  const conn = await rawConnection(port)
-  await conn.until(/^\+OK/m)
-  conn.send("USER alice\r\nPASS secret\r\n")
-  await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK maildrop/m)
-  return conn
-}
-
 /** A store whose `readNow` calls `onReadNow` first. */
-class WatchedStore implements MaildropStore {
+class WatchedStore extends WrappingStore {
   constructor(
-    private readonly inner: MaildropStore,
+    inner: MaildropStore,
     private readonly onReadNow: () => void,
-  ) {}
+  ) {
+    super(inner)
+  }
 
-  async open(username: string): Promise<Maildrop | MaildropRefusal> {
-    const opened = await this.inner.open(username)
-    if (isMaildropRefusal(opened)) return opened
+  protected wrap(opened: Maildrop): Maildrop {
     return {
       list: () => opened.list(),
       read: (uid) => opened.read(uid),

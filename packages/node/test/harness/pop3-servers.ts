@@ -5,8 +5,17 @@
  * after each test.
  */
 import { createPop3Server, type Pop3Server } from "@mailwire/node/pop3"
-import type { MaildropStore } from "@mailwire/pop3"
+import {
+  InMemoryMaildropStore,
+  isMaildropRefusal,
+  type Maildrop,
+  type MaildropRefusal,
+  type MaildropStore,
+} from "@mailwire/pop3"
 import { afterEach } from "vitest"
+import { rawConnection } from "./capture.js"
+
+type RawConnection = Awaited<ReturnType<typeof rawConnection>>
 
 /** The password every test user logs in with. */
 export const POP3_TEST_PASSWORD = "secret"
@@ -34,4 +43,37 @@ export function pop3ServerStarter(): (
     const { port } = await server.listen(0, "127.0.0.1")
     return { server, port }
   }
+}
+
+/** Logs in as alice with USER/PASS on a raw connection; resolves once the maildrop is open. */
+export async function loggedIn(port: number): Promise<RawConnection> {
+  const conn = await rawConnection(port)
+  await conn.until(/^\+OK/m)
+  conn.send(`USER alice\r\nPASS ${POP3_TEST_PASSWORD}\r\n`)
+  await conn.until(/^\+OK[^\r]*\r\n\+OK[^\r]*\r\n\+OK maildrop/m)
+  return conn
+}
+
+/** An in-memory store with `messages` delivered to alice. */
+export function storeWith(messages: readonly string[]): InMemoryMaildropStore {
+  const store = new InMemoryMaildropStore()
+  for (const message of messages) store.deliver("alice", message)
+  return store
+}
+
+/**
+ * A store that opens `inner`'s maildrops and hands out `wrap`'s view of each in their
+ * place (refusals pass through): for tests of how the session uses a maildrop's methods.
+ */
+export abstract class WrappingStore<Inner extends MaildropStore = MaildropStore>
+  implements MaildropStore
+{
+  constructor(readonly inner: Inner) {}
+
+  async open(username: string): Promise<Maildrop | MaildropRefusal> {
+    const opened = await this.inner.open(username)
+    return isMaildropRefusal(opened) ? opened : this.wrap(opened)
+  }
+
+  protected abstract wrap(opened: Maildrop): Maildrop
 }
