@@ -59,6 +59,14 @@ async function storeWithKeptScan(
   return { store, ids, at }
 }
 
+/** Delivers one message to `user` and logs in twice, so that `user` too has a kept scan. */
+async function keepScanOf(store: MaildirStore, at: number, user: string): Promise<void> {
+  await store.deliver(user, text("Subject: 1\r\n\r\none\r\n"))
+  await listedIds(store, user)
+  setStampTimes(store, at, user)
+  await listedIds(store, user)
+}
+
 /**
  * Holds alice's UID list lock as a live process would, so a full scan cannot run (the
  * login gets `SYS/TEMP` once `LOCK_TIMEOUT_MS` passes) while a kept scan needs no lock.
@@ -144,13 +152,7 @@ describe("the inbox scan a POP3 login keeps for the next", () => {
 
   it("is kept for the last MAX_KEPT_SCANS users only", async () => {
     const { store, at } = await storeWithKeptScan()
-    for (let n = 0; n < MAX_KEPT_SCANS; n++) {
-      const user = `user${n}`
-      await store.deliver(user, text("Subject: 1\r\n\r\none\r\n"))
-      await listedIds(store, user)
-      setStampTimes(store, at, user)
-      await listedIds(store, user)
-    }
+    for (let n = 0; n < MAX_KEPT_SCANS; n++) await keepScanOf(store, at, `user${n}`)
     const release = holdUidListLock(store)
     await expect(listedIds(store)).rejects.toThrow("refused: SYS/TEMP")
     release()
@@ -169,12 +171,7 @@ describe("the inbox scan a POP3 login keeps for the next", () => {
     // alice's two messages fill the budget of three with bob's one; carol's one pushes
     // alice's scan (the least recently used) out, and bob's stays.
     const { store, at } = await storeWithKeptScan({ keptScanMessages: 3 })
-    for (const user of ["bob", "carol"]) {
-      await store.deliver(user, text("Subject: 1\r\n\r\none\r\n"))
-      await listedIds(store, user)
-      setStampTimes(store, at, user)
-      await listedIds(store, user)
-    }
+    for (const user of ["bob", "carol"]) await keepScanOf(store, at, user)
     const releaseAlice = holdUidListLock(store)
     await expect(listedIds(store)).rejects.toThrow("refused: SYS/TEMP")
     releaseAlice()
