@@ -1,3 +1,13 @@
+/**
+ * EXTERNAL (RFC 4422 Appendix A): the identity comes from outside SASL — a TLS client
+ * certificate, a Unix socket's peer credentials — and the message is only the requested
+ * authorization identity, possibly empty.
+ *
+ * The server asks the application (`kind: "external"`) whether the externally established
+ * identity may act as that authzid (an empty one meaning "as itself"). On success the
+ * reported `username` is the authzid, or "" when none was requested: the application
+ * already knows the external identity. Returned arrays are fresh and owned by the caller.
+ */
 import { OneMessageClient } from "../one-message-client.js"
 import { ServerExchange } from "../server-exchange.js"
 import type { SaslCredentials, SaslServerStep, VerificationAnswer } from "../types.js"
