@@ -8,32 +8,13 @@
  * decides. No greeting delay and no reverse DNS unless `reverseLookup` is on.
  */
 import type { AddressInfo } from "node:net"
-import { formatReply, type SmtpServerOptions as MachineOptions } from "@mailwire/smtp"
+import { formatReply } from "@mailwire/smtp"
 import { Listener } from "./listener.js"
 import { parseOptions } from "./options.js"
 import { machineOptionsFor } from "./smtp-machine-options.js"
-import {
-  type ResolvedSmtpServerOptions,
-  type SmtpServerOptions,
-  smtpServerOptionsSchema,
-} from "./smtp-server-options.js"
+import { type SmtpServerOptions, smtpServerOptionsSchema } from "./smtp-server-options.js"
 import { SmtpServerSession } from "./smtp-server-session.js"
 import { serverTlsContexts } from "./tls-options.js"
-
-/**
- * The machine options every connection of a server runs with, frozen: the machine then
- * resolves them and encodes the greeting once for the server instead of once per
- * connection (a frozen options object cannot change between connections).
- */
-function frozenMachineOptions(
-  resolved: ResolvedSmtpServerOptions,
-  hasTls: boolean,
-): MachineOptions {
-  const options = machineOptionsFor(resolved, hasTls)
-  if (options.extensions !== undefined) Object.freeze(options.extensions)
-  if (options.authMechanisms !== undefined) Object.freeze(options.authMechanisms)
-  return Object.freeze(options)
-}
 
 /** A running (or not yet listening) SMTP server. */
 export interface SmtpServer {
@@ -74,7 +55,7 @@ export function createSmtpServer(options: SmtpServerOptions = {}): SmtpServer {
     "createSmtpServer",
   )
   const tls = resolved.tls === undefined ? null : serverTlsContexts(resolved.tls)
-  const machineOptions = frozenMachineOptions(resolved, tls !== null)
+  const machineOptions = machineOptionsFor(resolved, tls !== null)
   const listener = new Listener({
     maxConnections: resolved.maxConnections,
     closeTimeout: resolved.closeTimeout,
