@@ -10,7 +10,7 @@
 import { CR, encodeUtf8, LF } from "@mailwire/wire"
 import { localError, remoteError } from "../errors.js"
 import type { Mailbox } from "../types.js"
-import { hasLineBreakOrNul } from "./grammar.js"
+import { hasLineBreakOrNul, SPACE } from "./grammar.js"
 import {
   formatMailParameters,
   formatRcptParameters,
@@ -80,7 +80,6 @@ export type SmtpCommand =
 export type SmtpVerb = SmtpCommand["verb"]
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
-const SPACE = 0x20
 const NUL = 0x00
 const LOWER_A = 0x61
 const LOWER_Z = 0x7a

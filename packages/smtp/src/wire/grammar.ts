@@ -26,7 +26,9 @@ function asciiTable(chars: string): Uint8Array {
 
 const IS_ATEXT = asciiTable(ATEXT_ASCII)
 const IS_LET_DIG = asciiTable(LET_DIG_ASCII)
-const HYPHEN = 0x2d
+/** Bytes the SMTP grammars read (RFC 5321 §4.1.2, §4.2), shared by the command and reply readers. */
+export const SPACE = 0x20
+export const HYPHEN = 0x2d
 /** The first code unit above US-ASCII: UTF-8 text (RFC 6531 §3.3), allowed where letters are. */
 const NON_ASCII = 0x80
 /** RFC 1035 §2.3.4 caps a domain at 255 octets; counted here in UTF-16 code units. */

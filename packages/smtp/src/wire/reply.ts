@@ -9,7 +9,7 @@
 import { DOT, decodeUtf8, encodeUtf8, LineReader } from "@mailwire/wire"
 import { localError, remoteError } from "../errors.js"
 import type { SmtpReply, SmtpReplyInput } from "../types.js"
-import { hasLineBreakOrNul } from "./grammar.js"
+import { HYPHEN, hasLineBreakOrNul, SPACE } from "./grammar.js"
 
 /**
  * 4,096 bytes: eight times the 512 of RFC 5321 §4.5.3.1.5, room for servers with long
@@ -34,8 +34,6 @@ export interface ReplyReaderOptions {
 /** Bytes of the reply grammar (RFC 5321 §4.2, RFC 3463 §2), read without decoding a line. */
 const DIGIT_0 = 0x30
 const DIGIT_9 = 0x39
-const SPACE = 0x20
-const HYPHEN = 0x2d
 /** Where the text of a reply line starts: after the code and its separator (`250 `). */
 const TEXT_START = 4
 /** `subject` and `detail` of an enhanced code have one to three digits (RFC 3463 §2). */
@@ -115,7 +113,9 @@ export class ReplyReader {
       throw remoteError("INVALID_REPLY", `reply longer than ${this.maxLines} lines`)
     }
     this.code = code
-    const prefix = enhancedCodeLength(bytes)
+    // Only the first line decides whether the reply has enhanced codes; later lines are
+    // measured only when it does.
+    const prefix = isFirst || this.hasEnhancedCode ? enhancedCodeLength(bytes) : 0
     if (isFirst) {
       // RFC 2034 §4: the first line decides; its class must be the reply's first digit.
       this.hasEnhancedCode = prefix > 0 && bytes[TEXT_START] === bytes[0]

@@ -103,11 +103,10 @@ function continuationLines(lines: readonly string[]): string {
  */
 function formattedExtensions(session: ServerSession): string {
   const replies = session.extensionReplies
-  if (replies === null) return formatReplyText({ code: 250, text: extensionLines(session) })
-  const known = session.isSecure ? replies.secure : replies.plain
+  const tlsState = session.isSecure ? "secure" : "plain"
+  const known = replies?.[tlsState] ?? null
   if (known !== null) return known
   const formatted = formatReplyText({ code: 250, text: extensionLines(session) })
-  if (session.isSecure) replies.secure = formatted
-  else replies.plain = formatted
+  if (replies !== null) replies[tlsState] = formatted
   return formatted
 }
