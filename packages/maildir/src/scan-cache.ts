@@ -114,16 +114,15 @@ export class ScanCache {
   /** @param maxMessages - see {@link DEFAULT_KEPT_SCAN_MESSAGES} */
   constructor(private readonly maxMessages: number) {}
 
-  /** The scan kept for `path`, now the most recently used. */
-  take(path: string): KeptScan | undefined {
-    const scan = this.scans.get(path)
-    if (scan === undefined) return undefined
-    this.scans.delete(path)
-    this.scans.set(path, scan)
-    return scan
+  /** The scan kept for `path`, if any; {@link keep} afterwards makes it the most recently used. */
+  find(path: string): KeptScan | undefined {
+    return this.scans.get(path)
   }
 
-  /** Keeps `scan` for `path`, or forgets the old one when `scan` is `null`. */
+  /**
+   * Keeps `scan` for `path` as the most recently used, or forgets the old one when `scan`
+   * is `null`.
+   */
   keep(path: string, scan: KeptScan | null): void {
     this.forget(path)
     if (scan === null || scan.state.messages.length > this.maxMessages) return

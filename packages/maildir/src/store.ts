@@ -322,7 +322,7 @@ export class MaildirStore implements MaildropStore {
   /** The inbox's scan for a POP3 login: a kept one while the disk shows no change. */
   private async scanInbox(inbox: MaildirMailbox, path: string): Promise<MailboxState> {
     if (this.keptScans === null) return inbox.sync()
-    const scan = await inbox.syncUnlessUnchanged(this.keptScans.take(path))
+    const scan = await inbox.syncUnlessUnchanged(this.keptScans.find(path))
     this.keptScans.keep(path, scan.keep)
     return scan.state
   }
