@@ -38,12 +38,10 @@ export class Retrieval {
    */
   data(chunk: Uint8Array, isClean = false): Uint8Array[] {
     const out = this.start()
-    if (this.top === null) {
-      if (chunk.length > 0) out.push(this.encode(chunk, isClean))
-      return out
-    }
-    const part = this.top.filter(chunk)
-    if (part.length > 0) out.push(this.encoder.encode(part))
+    const part = this.top === null ? chunk : this.top.filter(chunk)
+    if (part.length === 0) return out
+    const skipScan = isClean && this.top === null
+    out.push(skipScan ? this.encoder.encodeClean(part) : this.encoder.encode(part))
     return out
   }
 
@@ -52,10 +50,6 @@ export class Retrieval {
     const out = this.start()
     out.push(this.encoder.end())
     return out
-  }
-
-  private encode(chunk: Uint8Array, isClean: boolean): Uint8Array {
-    return isClean ? this.encoder.encodeClean(chunk) : this.encoder.encode(chunk)
   }
 
   private start(): Uint8Array[] {
