@@ -107,10 +107,12 @@ export const POP3_SERVER_FINDINGS = `What it shows, and what remains:
   no pause and resume of the socket per command; a login whose inbox has not changed
   since the last one reuses that scan (checked against the times, sizes and inodes of
   \`new/\`, \`cur/\` and the UID list, as Dovecot checks its index); bare LFs are
-  found with a native search; the answer leaves in one \`writev\` of its pieces instead
-  of being joined; commands parse without a regular expression; the dot-stuffer scans
-  four bytes at a time and hands out views of unchanged runs.
+  found with a native search; an answer of up to 64 KiB leaves in one write, its pieces
+  joined, and a larger one in one \`writev\`; commands parse without a regular
+  expression; a message the store found clean while counting its bare LFs (no bare CR,
+  no line starting with a dot) goes out without a second scan by the dot-stuffer, which
+  otherwise scans four bytes at a time and hands out views of unchanged runs.
 - What is left above the floor: the POP3 command parsed and checked, the message
-  checked for bare LFs and dot-stuffed (the floor sends files as they are), the
+  checked for bare LFs and CRs (the floor sends files as they are), the
   session's state machine and its events, and the stamps a login reads to trust its
   kept scan.`
