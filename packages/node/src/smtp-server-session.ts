@@ -165,10 +165,9 @@ export class SmtpServerSession implements ListenerSession {
         const { remotePort, isSecure } = this.info
         this.log.write({ type: "connect", remotePort, isSecure })
       }
+      const onConnect = this.options.onConnect
       const hooked =
-        this.options.onConnect === undefined
-          ? ACCEPT
-          : callHook(() => this.options.onConnect?.(this.info), this.reportError)
+        onConnect === undefined ? ACCEPT : callHook(() => onConnect(this.info), this.reportError)
       // Without an async onConnect hook, the greeting goes out in this tick.
       const connected = hooked instanceof Promise ? await hooked : hooked
       if (!connected.accept) {
@@ -208,7 +207,8 @@ export class SmtpServerSession implements ListenerSession {
    * Runs a machine call, answers every event it leads to, writes the replies and, when the
    * message stream is full, waits for its reader. Each step runs at once when it can (no
    * hook promise, room in the socket and the stream), so most commands are handled within
-   * the socket's `'data'` event; a promise is returned only once some step has to wait.
+   * the socket's `'data'` event. Once some step has to wait it returns a promise, or a
+   * {@link Handoff} when the end of a message waits for `onData` (see {@link PumpWait}).
    */
   private handle(call: () => ReadonlyArray<SmtpServerEvent>): PumpWait {
     try {
@@ -310,8 +310,8 @@ export class SmtpServerSession implements ListenerSession {
   /**
    * Answers the events in order, and those they lead to, then finishes the step (see
    * {@link finishStep}). Steps that need no waiting (a MAIL or RCPT with no hook, or a
-   * hook that returns a plain value) run at once; a promise is returned only once some
-   * step has to wait, and it settles when the whole step is done.
+   * hook that returns a plain value) run at once; once some step has to wait, a promise
+   * or a {@link Handoff} is returned, and it settles when the whole step is done.
    */
   private process(events: ReadonlyArray<SmtpServerEvent>): PumpWait {
     return this.run(events.slice())
