@@ -34,7 +34,7 @@ export class CrlfSize {
  * element by element and takes more than twice as long on a 4 KB message.
  */
 export function countBareLf(chunk: Uint8Array, previousCr: boolean): number {
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+  const bytes = asBuffer(chunk)
   let bareLf = 0
   let at = bytes.indexOf(LF)
   while (at !== -1) {
@@ -62,7 +62,7 @@ export interface LineCheck {
  * clean: one more native search counts the CRs, which must equal the LFs after a CR.
  */
 export function checkLines(message: Uint8Array): LineCheck {
-  const bytes = Buffer.from(message.buffer, message.byteOffset, message.length)
+  const bytes = asBuffer(message)
   let bareLf = 0
   let crLf = 0
   let hasDotLine = message[0] === DOT
@@ -102,7 +102,7 @@ export async function* withCrlf(
  */
 export function insertCr(chunk: Uint8Array, bareLf: number, previousCr: boolean): Uint8Array {
   if (bareLf === 0) return chunk
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+  const bytes = asBuffer(chunk)
   const out = new Uint8Array(chunk.length + bareLf)
   // The runs between bare LFs are copied whole; a Maildir written with LF line ends (the
   // usual case) has one per line.
@@ -117,4 +117,9 @@ export function insertCr(chunk: Uint8Array, bareLf: number, previousCr: boolean)
   }
   out.set(chunk.subarray(from), to)
   return out
+}
+
+/** A `Buffer` view of `bytes` (no copy), for its native `indexOf`. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
 }
