@@ -1,6 +1,6 @@
 /**
  * A benchmark SMTP client in its own process:
- * `node --import tsx client.ts <kind> <port> <messages> <connections> <bodyBytes> [inFlight] [warmUp]`.
+ * `node --import tsx client.ts <kind> <port> <messages> <connections> <bodyBytes> [inFlight] [warmUp] [warmUpSteps]`.
  *
  * - `mailwire-pipelining`: `connections` `SmtpClient`s from `@mailwire/node/smtp` with
  *   PIPELINING on (MAIL, RCPT and DATA in one round trip, RFC 2920), each kept busy with
@@ -18,7 +18,9 @@
  * run, so the JIT's warm-up is not in the figures, as the servers get theirs; the pipelining
  * generator never warms up (its messages count against the server it loads). Prints one JSON
  * line: wall and CPU seconds of the measured sending alone (connecting included, loading the
- * code and the warm-up not).
+ * code and the warm-up not), and for the pools the wall-clock µs per message of each of
+ * `warmUpSteps` equal steps of the warm-up, which shows how long the JIT takes to settle
+ * in a fresh process.
  */
 import { createTransport, SmtpClient } from "@mailwire/node/smtp"
 import nodemailer from "nodemailer"
@@ -41,24 +43,53 @@ const [
   bodyText = "",
   inFlightText = "1",
   warmUpText = "0",
+  warmUpStepsText = "1",
 ] = process.argv.slice(2)
 const port = Number(portText)
 const messages = Number(messagesText)
 const connections = Number(connectionsText)
 const inFlight = Number(inFlightText)
 const warmUp = Number(warmUpText)
+const warmUpSteps = Number(warmUpStepsText)
 const raw = new TextEncoder().encode(messageText(Number(bodyText)))
 const envelope = { from: FROM, to: [TO] }
+
+/** Called after each message a client has finished sending. */
+type OnSent = () => void
+
+/**
+ * Counts finished messages and notes the wall-clock µs per message of every `step` of
+ * them, from the moment it is made.
+ */
+class StepClock {
+  readonly microsPerMessage: number[] = []
+  private sent = 0
+  private since = performance.now()
+
+  constructor(private readonly step: number) {}
+
+  readonly onSent: OnSent = () => {
+    this.sent++
+    if (this.sent % this.step !== 0) return
+    const now = performance.now()
+    this.microsPerMessage.push(((now - this.since) * 1000) / this.step)
+    this.since = now
+  }
+}
 
 /** Runs `send` `count` times with at most `parallel` calls pending. */
 async function drive(
   count: number,
   parallel: number,
   send: (n: number) => Promise<unknown>,
+  onSent?: OnSent,
 ): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next < count) await send(next++)
+    while (next < count) {
+      await send(next++)
+      onSent?.()
+    }
   }
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker))
 }
@@ -83,7 +114,7 @@ async function pipelining(count: number): Promise<void> {
   await Promise.all(clients.map(session))
 }
 
-async function mailwirePool(count: number): Promise<void> {
+async function mailwirePool(count: number, onSent?: OnSent): Promise<void> {
   const transport = createTransport({
     host: "127.0.0.1",
     port,
@@ -91,11 +122,11 @@ async function mailwirePool(count: number): Promise<void> {
     pool: true,
     maxConnections: connections,
   })
-  await drive(count, inFlight, () => transport.sendMail({ raw, envelope }))
+  await drive(count, inFlight, () => transport.sendMail({ raw, envelope }), onSent)
   await transport.close()
 }
 
-async function nodemailerPool(count: number): Promise<void> {
+async function nodemailerPool(count: number, onSent?: OnSent): Promise<void> {
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
     port,
@@ -105,12 +136,19 @@ async function nodemailerPool(count: number): Promise<void> {
     maxConnections: connections,
   })
   const body = Buffer.from(raw)
-  await drive(count, inFlight, () => transport.sendMail({ raw: body, envelope }))
+  await drive(count, inFlight, () => transport.sendMail({ raw: body, envelope }), onSent)
   transport.close()
 }
 
-/** Each kind's sending of `count` messages; `warms` when it takes a warm-up first. */
-const runs: Record<string, { send: (count: number) => Promise<void>; warms: boolean }> = {
+/**
+ * Each kind's sending of `count` messages; `warms` when it takes a warm-up first. A kind
+ * that calls `onSent` per message gets its warm-up's steps timed (the pools do; the floor
+ * counts replies on its own connections, not calls).
+ */
+const runs: Record<
+  string,
+  { send: (count: number, onSent?: OnSent) => Promise<void>; warms: boolean }
+> = {
   "mailwire-pipelining": { send: pipelining, warms: false },
   "mailwire-pool": { send: mailwirePool, warms: true },
   "nodemailer-pool": { send: nodemailerPool, warms: true },
@@ -121,7 +159,8 @@ const runs: Record<string, { send: (count: number) => Promise<void>; warms: bool
 }
 const chosen = runs[kind]
 if (chosen === undefined) throw new Error(`unknown client kind ${kind}`)
-if (chosen.warms && warmUp > 0) await chosen.send(warmUp)
+const warmUpClock = new StepClock(Math.max(1, Math.floor(warmUp / warmUpSteps)))
+if (chosen.warms && warmUp > 0) await chosen.send(warmUp, warmUpClock.onSent)
 const run = () => chosen.send(messages)
 const writeProfile = await startCpuProfile()
 const cpuBefore = process.cpuUsage()
@@ -131,5 +170,11 @@ const seconds = (performance.now() - started) / 1000
 const cpu = process.cpuUsage(cpuBefore)
 await writeProfile()
 process.stdout.write(
-  `${JSON.stringify({ kind, messages, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`,
+  `${JSON.stringify({
+    kind,
+    messages,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    warmUpMicrosPerMessage: warmUpClock.microsPerMessage,
+  })}\n`,
 )

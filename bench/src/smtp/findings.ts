@@ -78,8 +78,10 @@ export const SMTP_CLIENT_FINDINGS = `What it shows, and what remains:
   cut from shared blocks; one reply deadline per connection; the pool handing each
   message to a connection with a callback (\`SmtpClient.sendTo\`), so a message makes one
   promise, the one \`sendMail\` returns. Every Node client here is measured after a
-  warm-up in its own process, like the servers; before that, most of a pool's figure was
-  the JIT compiling.
+  warm-up in its own process, long enough for V8 to have optimized the per-message code
+  (the warm-up table shows where each pool settles). This benchmark's first warm-up, 2,000
+  messages, ended before mailwire's pool had settled, so its figure still held the JIT's
+  work.
 - What is left is JavaScript per message that the bare sender skips: the \`sendMail\`
   promise and result, the pool's queue, the envelope checked and encoded, the replies
   parsed and matched to their message, and Node's stream layer around each read and

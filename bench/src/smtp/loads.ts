@@ -21,6 +21,11 @@ export interface Sample {
   readonly seconds: number
   /** CPU seconds of the side being measured: the server, or the client. */
   readonly cpuSeconds: number
+  /**
+   * A pooled client's wall-clock µs per message over each of the {@link WARM_UP_STEPS}
+   * steps of its warm-up, in a fresh process; empty for the others.
+   */
+  readonly warmUpMicrosPerMessage?: readonly number[]
 }
 
 /** No single run in this benchmark should take longer; smtp-server's 100 ms greeting delay makes the slowest one about 40 s. */
@@ -46,6 +51,7 @@ interface ClientReport {
   readonly messages: number
   readonly seconds: number
   readonly cpuSeconds: number
+  readonly warmUpMicrosPerMessage: readonly number[]
 }
 
 function clientReport(stdout: string): ClientReport {
@@ -82,6 +88,9 @@ export async function pipeliningAgainst(server: NodeServer, load: Load): Promise
 /** `sendMail` calls kept in flight by the pooled clients: enough to keep every connection busy. */
 export const POOL_IN_FLIGHT = 100
 
+/** A pooled client's warm-up is timed in this many equal steps of its messages. */
+export const WARM_UP_STEPS = 10
+
 /** The SMTP clients compared, all sending to `smtp-sink`. */
 export const CLIENTS = ["mailwire-pool", "nodemailer-pool", "smtp-source", "node-floor"] as const
 export type ClientName = (typeof CLIENTS)[number]
@@ -113,12 +122,18 @@ export async function clientRun(
       String(load.bodyBytes),
       String(POOL_IN_FLIGHT),
       String(warmUp),
+      String(WARM_UP_STEPS),
     ],
     RUN_TIMEOUT_MS,
     profileFile,
   )
   const report = clientReport(run.stdout)
-  return { messages: report.messages, seconds: report.seconds, cpuSeconds: report.cpuSeconds }
+  return {
+    messages: report.messages,
+    seconds: report.seconds,
+    cpuSeconds: report.cpuSeconds,
+    warmUpMicrosPerMessage: report.warmUpMicrosPerMessage,
+  }
 }
 
 /** Keeps the best of several samples: the highest rate, and separately the lowest CPU per message. */

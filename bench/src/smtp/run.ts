@@ -34,6 +34,7 @@ import {
   pipeliningAgainst,
   type Sample,
   smtpSourceAgainst,
+  WARM_UP_STEPS,
 } from "./loads.js"
 import {
   benchDir,
@@ -93,6 +94,19 @@ const POP3_ROUNDS = ROUNDS * 3
 const POP3_BODY_BYTES = 4096
 /** Messages each server takes before measuring, so JIT warm-up is not in the figures. */
 const WARM_UP: Load = { ...PERSISTENT, messages: scaled(2000) }
+/**
+ * Messages each Node client sends in its own fresh process before its measured run. The
+ * servers run every round in one process, so their JIT is long settled by the rounds that
+ * count; each client round is a new process. Until V8 has optimized the per-message code,
+ * which for code run once per message takes thousands of messages (each function is
+ * optimized once it has run a budget of its own bytecode), a pool runs several times
+ * slower: 2,000, this benchmark's first warm-up, ended before mailwire's pool had settled.
+ * The warm-up table, measured in the same run, shows each pool's curve and where it came
+ * within {@link SETTLED} of its measured rate.
+ */
+const CLIENT_WARM_UP = scaled(10_000)
+/** A warm-up step within this fraction of the measured run's µs per message has settled. */
+const SETTLED = 0.1
 
 const SERVERS = ["mailwire", "smtp-server", "smtp-sink", "node-floor"] as const
 type ServerName = (typeof SERVERS)[number]
@@ -143,17 +157,39 @@ async function measureServers(servers: Map<ServerName, NodeServer>): Promise<Map
   return new Map([...samples].map(([key, list]) => [key, best(list)] as const))
 }
 
-async function measureClients(sink: NodeServer): Promise<Map<ClientName, Best>> {
+/** The clients' figures, and each pool's warm-up curve (the median of the rounds, step by step). */
+interface ClientFigures {
+  readonly best: Map<ClientName, Best>
+  readonly warmUp: Map<ClientName, readonly number[]>
+}
+
+async function measureClients(sink: NodeServer): Promise<ClientFigures> {
   const samples = new Map<ClientName, Sample[]>()
   for (let round = 0; round < ROUNDS; round++) {
     log(`SMTP client round ${round + 1}/${ROUNDS}`)
     for (const client of CLIENTS) {
-      const sample = await clientRun(client, sink, CLIENT_LOAD, WARM_UP.messages)
+      const sample = await clientRun(client, sink, CLIENT_LOAD, CLIENT_WARM_UP)
       logSample(client, sample)
       push(samples, client, sample)
     }
   }
-  return new Map([...samples].map(([key, list]) => [key, best(list)] as const))
+  const warmUp = new Map<ClientName, readonly number[]>()
+  for (const [client, list] of samples) {
+    const curves = list.map((sample) => sample.warmUpMicrosPerMessage ?? [])
+    const steps = Math.min(...curves.map((curve) => curve.length))
+    if (steps === 0) continue
+    warmUp.set(
+      client,
+      Array.from({ length: steps }, (_, step) => median(curves.map((curve) => curve[step]!))),
+    )
+  }
+  return { best: new Map([...samples].map(([key, list]) => [key, best(list)] as const)), warmUp }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
 /** Runs `work` with a fresh folder for `.cpuprofile` files and summarizes them. */
@@ -185,7 +221,7 @@ async function profileClient(sink: NodeServer): Promise<ProfileSummary> {
       "mailwire-pool",
       sink,
       CLIENT_LOAD,
-      WARM_UP.messages,
+      CLIENT_WARM_UP,
       join(dir, "smtp-client.cpuprofile"),
     )
   })
@@ -221,7 +257,7 @@ async function main(): Promise<void> {
   const servers = new Map<ServerName, NodeServer>()
   const profiles: string[] = []
   let serverBest: Outcome<Map<string, Best>>
-  let clientBest: Outcome<Map<ClientName, Best>>
+  let clientFigures: Outcome<ClientFigures>
   try {
     for (const name of SERVERS) {
       if (name === "smtp-sink" || wanted("server")) servers.set(name, await startServer(name))
@@ -230,7 +266,7 @@ async function main(): Promise<void> {
     serverBest = wanted("server")
       ? await attempt("SMTP server", () => measureServers(servers))
       : { ok: false, reason: NOT_ASKED }
-    clientBest = wanted("client")
+    clientFigures = wanted("client")
       ? await attempt("SMTP client", () => measureClients(sink))
       : { ok: false, reason: NOT_ASKED }
     if (serverBest.ok && !IS_PARTIAL) {
@@ -263,11 +299,12 @@ async function main(): Promise<void> {
         )
       }
     }
-    if (clientBest.ok && !IS_PARTIAL) {
-      const pool = clientBest.value.get("mailwire-pool")!
+    if (clientFigures.ok && !IS_PARTIAL) {
+      const byName = clientFigures.value.best
+      const pool = byName.get("mailwire-pool")!
       const missed =
-        pool.rate < 3 * clientBest.value.get("nodemailer-pool")!.rate ||
-        pool.rate < 0.7 * clientBest.value.get("smtp-source")!.rate
+        pool.rate < 3 * byName.get("nodemailer-pool")!.rate ||
+        pool.rate < 0.7 * byName.get("smtp-source")!.rate
       const summary = missed
         ? await attempt("profiling the SMTP client", () => profileClient(sink))
         : null
@@ -275,7 +312,7 @@ async function main(): Promise<void> {
         profiles.push(
           profileSection(
             "SMTP client (`createTransport({ pool: true })`)",
-            `V8's CPU profiler (what \`node --cpu-prof\` runs) in the client process around the sending of ${loadText(CLIENT_LOAD)} to \`smtp-sink\`.`,
+            `V8's CPU profiler (what \`node --cpu-prof\` runs) in the client process around the sending of ${loadText(CLIENT_LOAD)} to \`smtp-sink\`, after its warm-up of ${fmt(CLIENT_WARM_UP)}.`,
             summary.value,
             SMTP_CLIENT_FINDINGS,
           ),
@@ -314,7 +351,7 @@ async function main(): Promise<void> {
       )
     }
   }
-  const doc = render(serverBest, clientBest, pop3, profiles, (Date.now() - started) / 1000)
+  const doc = render(serverBest, clientFigures, pop3, profiles, (Date.now() - started) / 1000)
   if (IS_PARTIAL) {
     process.stdout.write(doc)
     log("a partial run (BENCH_SMTP_ONLY): docs/benchmarks/smtp.md left as it was")
@@ -358,7 +395,7 @@ function serverTable(byName: Map<string, Best>, load: LoadName): string {
   )
 }
 
-function clientTable(byName: Map<ClientName, Best>): string {
+function clientTable({ best: byName }: ClientFigures): string {
   const pool = byName.get("mailwire-pool")!
   return table(
     [
@@ -372,6 +409,46 @@ function clientTable(byName: Map<ClientName, Best>): string {
     ],
     [false, true, true, true],
   )
+}
+
+/**
+ * Each pool's warm-up in a fresh process, step by step, beside its measured run; then, for
+ * each pool, the first step within {@link SETTLED} of the measured µs per message.
+ */
+function warmUpTable({ best: byName, warmUp }: ClientFigures): string {
+  const pools = CLIENTS.filter((client) => warmUp.has(client))
+  if (pools.length === 0) return "No warm-up was timed in this run."
+  const steps = Math.min(...pools.map((client) => warmUp.get(client)!.length))
+  const stepSize = Math.max(1, Math.floor(CLIENT_WARM_UP / WARM_UP_STEPS))
+  const measured = (client: ClientName) => 1e6 / byName.get(client)!.rate
+  const rows = pools.map((client) => [
+    CLIENT_LABELS[client],
+    ...warmUp
+      .get(client)!
+      .slice(0, steps)
+      .map((micros) => fmt(micros)),
+    fmt(measured(client)),
+  ])
+  const settled = pools.map((client) => {
+    const curve = warmUp.get(client)!.slice(0, steps)
+    const at = curve.findIndex((micros) => micros <= measured(client) * (1 + SETTLED))
+    return at === -1
+      ? `${CLIENT_LABELS[client]} had not come within ${fmt(SETTLED * 100)} % of its measured rate by the end of its warm-up`
+      : `${CLIENT_LABELS[client]} came within ${fmt(SETTLED * 100)} % of its measured rate in the step ending at message ${fmt((at + 1) * stepSize)}`
+  })
+  return `${table(
+    [
+      [
+        "client",
+        ...Array.from({ length: steps }, (_, step) => fmt((step + 1) * stepSize)),
+        "measured",
+      ],
+      ...rows,
+    ],
+    [false, ...Array.from({ length: steps + 1 }, () => true)],
+  )}
+
+Each column is the wall-clock µs per message of the ${fmt(stepSize)} messages ending at that count, from the start of a fresh process (the median of the ${ROUNDS} rounds); "measured" is the best measured run's, from its msg/s. ${settled.join("; ")}.`
 }
 
 function pop3Table(byName: Map<Pop3RunName, Pop3Result>): string {
@@ -408,7 +485,7 @@ function section<T>(outcome: Outcome<T>, body: (value: T) => string): string {
 
 function render(
   servers: Outcome<Map<string, Best>>,
-  clients: Outcome<Map<ClientName, Best>>,
+  clients: Outcome<ClientFigures>,
   pop3: Outcome<Map<Pop3RunName, Pop3Result>>,
   profiles: readonly string[],
   runSeconds: number,
@@ -422,7 +499,10 @@ function render(
       : null
   const client = (other: ClientName) =>
     clients.ok
-      ? { ours: clients.value.get("mailwire-pool")!.rate, theirs: clients.value.get(other)!.rate }
+      ? {
+          ours: clients.value.best.get("mailwire-pool")!.rate,
+          theirs: clients.value.best.get(other)!.rate,
+        }
       : null
   const pop = pop3.ok
     ? {
@@ -466,7 +546,7 @@ Written by \`${COMMAND}\` (\`bench/src/smtp/run.ts\`, \`bench/src/pop3/\`); do n
 - date: ${new Date().toISOString()}
 - machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown"}), ${fmt(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}
 - command: \`${COMMAND}\`${settings.length === 0 ? " (the issue's counts)" : ` with ${settings.join(" and ")}`}; the whole run took ${fmt(runSeconds / 60, 1)} minutes
-- every server runs in its own process, loopback only, stopped by its PID; each figure is the best of ${ROUNDS} rounds run round-robin (${POP3_ROUNDS} for the POP3 runs, which last a fraction of a second each; msg/s: the highest; CPU µs/msg: the lowest), after a warm-up of ${fmt(WARM_UP.messages)} messages per server and per Node client
+- every server runs in its own process, loopback only, stopped by its PID; each figure is the best of ${ROUNDS} rounds run round-robin (${POP3_ROUNDS} for the POP3 runs, which last a fraction of a second each; msg/s: the highest; CPU µs/msg: the lowest), after a warm-up of ${fmt(WARM_UP.messages)} messages per server and ${fmt(CLIENT_WARM_UP)} per Node client
 - server CPU is read from \`/proc/PID/stat\` (user + system, all threads, plus reaped children) before and after each run; client CPU is \`process.cpuUsage()\` around the sending for the Node clients, \`getrusage\` of the whole process for smtp-source and \`time.process_time()\` around the retrieval for poplib
 - this machine has ${cpu.length} cores, shared by the load generator, the server and whatever else runs on it at the time, so wall-clock rates are noisy; CPU per message is the steadier figure. ${FROM_SOURCE ? "mailwire runs from its TypeScript sources through tsx (`BENCH_FROM_SOURCE=1`: `bench/tsconfig.json` maps `@mailwire/*` to each package's `src/`)" : "mailwire runs from its built packages (`pnpm bench:smtp` builds them first; `@mailwire/*` resolves through each package's `exports` to `dist/`, what `npm install` gives), the benchmark's own code through tsx"}
 
@@ -494,7 +574,13 @@ Each connection keeps three messages in flight and sends MAIL, RCPT and DATA in 
 
 ${section(clients, clientTable)}
 
-The bare Node sender (\`bench/src/floors/smtp-client.ts\`) writes constant bytes, one message per round trip (its end of data and the next MAIL, RCPT and DATA together, RFC 2920 §3.1), and only counts the replies: close to the least any Node client can spend on this wire. Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run. Each Node client (both pools and the floor) first sends ${fmt(WARM_UP.messages)} messages in the same process on a transport (or connections) of its own, closed before the measured run, so the JIT's warm-up is in none of their figures, as it is in none of the servers'; smtp-source, compiled C, has none to do.
+The bare Node sender (\`bench/src/floors/smtp-client.ts\`) writes constant bytes, one message per round trip (its end of data and the next MAIL, RCPT and DATA together, RFC 2920 §3.1), and only counts the replies: close to the least any Node client can spend on this wire. Both pools get the same raw message and envelope (no MIME building), ${CLIENT_LOAD.sessions} connections, ${POOL_IN_FLIGHT} \`sendMail\` calls in flight and their default of 100 messages per connection before it is replaced; smtp-source keeps its ${CLIENT_LOAD.sessions} connections for the whole run. Each Node client (both pools and the floor) first sends ${fmt(CLIENT_WARM_UP)} messages in the same process on a transport (or connections) of its own, closed before the measured run, so the JIT's warm-up is in none of their figures, as it is in none of the servers'; smtp-source, compiled C, has none to do.
+
+### Warm-up: the pools in a fresh process
+
+${section(clients, warmUpTable)}
+
+Every client round is a new process. V8 runs a function in its interpreter and then as baseline code until the function has run a budget of its own bytecode, and only then optimizes it; code that runs once per message gets there after thousands of messages. The servers need the same, but all their rounds run in one process, so the rounds that count are long past it.
 
 ## POP3: ${fmt(POP3_MESSAGES)} messages of ${fmt(POP3_BODY_BYTES)}-byte body, RETR one after another
 
