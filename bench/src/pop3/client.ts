@@ -1,6 +1,6 @@
 /**
  * mailwire's `Pop3Client` in its own process:
- * `node --import tsx client.ts <port> <messages>` logs in (USER/PASS, no TLS), retrieves
+ * `node .build/pop3/client.js <port> <messages>` (bundled by `../smtp/processes.ts`) logs in (USER/PASS, no TLS), retrieves
  * messages 1…`messages` one RETR after another, and quits. Prints one JSON line with the
  * wall and CPU seconds of the retrieval (connect and login included, loading the code
  * not) and the octets received, so the caller can check every message arrived whole.

@@ -1,5 +1,6 @@
 /**
- * A benchmark POP3 server in its own process: `node --import tsx server.ts <root> [floor]`.
+ * A benchmark POP3 server in its own process: `node .build/pop3/server.js <root> [floor]`
+ * (bundled by `../smtp/processes.ts`; or this file through tsx).
  * By default it serves the Maildirs under `<root>` with `createPop3Server` from
  * `@mailwire/node/pop3` over `MaildirStore` from `@mailwire/maildir`: one user
  * (`USER`/`PASSWORD` below), USER/PASS allowed without TLS as the Dovecot it is compared

@@ -1,6 +1,7 @@
 /**
  * A benchmark SMTP client in its own process:
- * `node --import tsx client.ts <kind> <port> <messages> <connections> <bodyBytes> [inFlight] [warmUp] [warmUpSteps]`.
+ * `node .build/smtp/client.js <kind> <port> <messages> <connections> <bodyBytes> [inFlight] [warmUp] [warmUpSteps]`
+ * (bundled by `processes.ts`; or this file through tsx).
  *
  * - `mailwire-pipelining`: `connections` `SmtpClient`s from `@mailwire/node/smtp` with
  *   PIPELINING on (MAIL, RCPT and DATA in one round trip, RFC 2920), each kept busy with

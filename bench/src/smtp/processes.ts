@@ -1,13 +1,14 @@
 /**
  * Child processes of the SMTP/POP3 benchmark: Node children (servers and load
- * generators, run from source with tsx), Postfix's C tools, and CPU accounting read from
- * `/proc`. Every process started here is stopped by its PID (the `processes.ts` harness
+ * generators: the benchmark's own scripts bundled for plain `node`, see
+ * {@link bundleChildren}), Postfix's C tools, and CPU accounting read from `/proc`. Every process started here is stopped by its PID (the `processes.ts` harness
  * of `@mailwire/node`'s tests: SIGTERM, then SIGKILL).
  */
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { build } from "esbuild"
 import {
   freePort,
   type Started,
@@ -15,13 +16,19 @@ import {
   waitForPort,
 } from "../../../packages/node/test/harness/processes.js"
 
-/** The `bench/` folder: the children run with it as their working directory (its tsconfig maps `@mailwire/*` to source). */
+/** The `bench/` folder: the children run with it as their working directory. */
 export const benchDir = fileURLToPath(new URL("../..", import.meta.url))
+
+/** Where {@link bundleChildren} writes the children (git-ignored); under `bench/`, so their imports resolve from `bench/node_modules`. */
+const BUILD_DIR = join(benchDir, ".build")
+
+/** The scripts run as Node children, relative to `bench/src/`. */
+const CHILD_SCRIPTS = ["smtp/server.ts", "smtp/client.ts", "pop3/server.ts", "pop3/client.ts"]
 
 /** Kernel clock ticks per second for `/proc/PID/stat` times (`getconf CLK_TCK`; 100 on Linux x86-64 and arm64). */
 const CLOCK_TICKS = 100
 
-/** How long a child may take to say it is ready: tsx compiles the sources on first load. */
+/** How long a child may take to say it is ready (with `BENCH_FROM_SOURCE=1`, tsx compiles the sources on first load). */
 const READY_TIMEOUT_MS = 60_000
 
 interface ProcStat {
@@ -111,9 +118,44 @@ export interface NodeServer {
   stop(): Promise<void>
 }
 
-/** Node's flags for a TypeScript child run from source. */
-function nodeArgs(script: string, args: readonly string[]): string[] {
-  return ["--import", "tsx", join(benchDir, "src", script), ...args]
+let bundled: Promise<unknown> | null = null
+
+/**
+ * Bundles the benchmark's own child scripts into `bench/.build/` once per run, with every
+ * package left as an import: plain `node` runs them, and `@mailwire/*` loads from its
+ * `dist/` through each package's `exports`, as `npm install` gives it.
+ *
+ * Not tsx: tsx compiles again every JavaScript file outside `node_modules`, and pnpm
+ * links the workspace's packages from outside it, so under tsx mailwire's `dist/` ran
+ * recompiled (minified, every function wrapped by esbuild's `__name`), while
+ * smtp-server and nodemailer, inside `node_modules`, ran as published. That cost the
+ * mailwire server about 7 µs per message on the persistent load (65 → 72).
+ */
+function bundleChildren(): Promise<unknown> {
+  bundled ??= build({
+    entryPoints: CHILD_SCRIPTS.map((script) => join(benchDir, "src", script)),
+    outdir: BUILD_DIR,
+    outbase: join(benchDir, "src"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    // Not bench/tsconfig.json: its `paths` map `@mailwire/*` to `src/` for the type checker.
+    tsconfigRaw: {},
+    logLevel: "error",
+  })
+  return bundled
+}
+
+/**
+ * Node's arguments for a child script: its bundle, or with `BENCH_FROM_SOURCE=1` its
+ * TypeScript through tsx (mailwire from `src/` too, see {@link childEnv}).
+ */
+async function nodeArgs(script: string, args: readonly string[]): Promise<string[]> {
+  if (FROM_SOURCE) return ["--import", "tsx", join(benchDir, "src", script), ...args]
+  await bundleChildren()
+  return [join(BUILD_DIR, script.replace(/\.ts$/, ".js")), ...args]
 }
 
 /**
@@ -124,15 +166,13 @@ export const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === "1"
 
 /**
  * The environment of a Node child; with `profileFile`, it writes a CPU profile there (see
- * `cpu-profile.ts`). By default tsx reads `tsconfig.dist.json`, which has no `paths`, so
- * `@mailwire/*` resolves through each package's `exports` to its `dist/` build (what
- * `npm install` gives); `BENCH_FROM_SOURCE=1` keeps `tsconfig.json`, mapping it to `src/`.
+ * `cpu-profile.ts`). With `BENCH_FROM_SOURCE=1`, tsx reads `tsconfig.json`, which maps
+ * `@mailwire/*` to each package's `src/`.
  */
 function childEnv(profileFile: string | undefined): NodeJS.ProcessEnv {
-  const tsconfig = join(benchDir, FROM_SOURCE ? "tsconfig.json" : "tsconfig.dist.json")
   return {
     ...process.env,
-    TSX_TSCONFIG_PATH: tsconfig,
+    ...(FROM_SOURCE ? { TSX_TSCONFIG_PATH: join(benchDir, "tsconfig.json") } : {}),
     ...(profileFile === undefined ? {} : { BENCH_CPU_PROFILE: profileFile }),
   }
 }
@@ -146,7 +186,7 @@ export async function startNodeServer(
   args: readonly string[],
   profileFile?: string,
 ): Promise<NodeServer> {
-  const started: Started = startProcess(process.execPath, nodeArgs(script, args), {
+  const started: Started = startProcess(process.execPath, await nodeArgs(script, args), {
     cwd: benchDir,
     env: childEnv(profileFile),
   })
@@ -247,14 +287,14 @@ export function runTimed(
   })
 }
 
-/** `node --import tsx bench/src/<script> …args`, timed (see {@link runTimed}). */
-export function runNodeTimed(
+/** A Node child script (see {@link nodeArgs}) run with `args`, timed (see {@link runTimed}). */
+export async function runNodeTimed(
   script: string,
   args: readonly string[],
   timeoutMs: number,
   profileFile?: string,
 ): Promise<Timed> {
-  return runTimed(process.execPath, nodeArgs(script, args), timeoutMs, childEnv(profileFile))
+  return runTimed(process.execPath, await nodeArgs(script, args), timeoutMs, childEnv(profileFile))
 }
 
 /** A C peer started by PID: Postfix's `smtp-sink` as the SMTP floor. */

@@ -42,7 +42,7 @@ function owner(url: string, functionName: string): string {
   const npm = /\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url)
   if (npm !== null) return npm[1]!
   if (url.startsWith("node:")) return "node: built-ins"
-  if (url.includes("/bench/src/")) return "benchmark code"
+  if (url.includes("/bench/src/") || url.includes("/bench/.build/")) return "benchmark code"
   return url
 }
 

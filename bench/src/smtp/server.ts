@@ -1,5 +1,6 @@
 /**
- * A benchmark SMTP server in its own process: `node --import tsx server.ts <kind>` with
+ * A benchmark SMTP server in its own process (`node .build/smtp/server.js <kind>`, bundled
+ * by `processes.ts`; `node --import tsx server.ts <kind>` from source) with
  * kind `mailwire` (`createSmtpServer` from `@mailwire/node/smtp`), `smtp-server`
  * (smtp-server 3.21.6) or `node-floor` (the bare `net` responder of
  * `floors/smtp-server.ts`, the least a Node server can spend). The first two read every
