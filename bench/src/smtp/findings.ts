@@ -36,6 +36,15 @@ export const SMTP_SERVER_FINDINGS = `What it shows, and what remains:
 - Measured and not kept: a scan of the body four bytes at a time (an \`Int32Array\` over
   the chunk) instead of the native searches. V8 spends more on one word in such a loop
   than one native search costs per 72-byte line, so the searches stay.
+- Measured and corrected in the benchmark itself: its Node children used to run through
+  tsx, which compiled mailwire's \`dist/\` again (pnpm links the workspace from outside
+  \`node_modules\`, so tsx does not skip it) with a name-keeping wrapper around every
+  function, and smtp-server's not. They now run as plain bundles, so mailwire runs as
+  installed.
+- How far the body stream goes: a diagnostic build whose \`onData\` got no stream at all
+  (no \`Readable\`, no copy, nothing read) still stayed just under 1.5× smtp-server's
+  msg/s in the same harness, run after run. No change to how the stream is made or fed
+  can gain more than removing it does, so no work on the stream alone can meet the target.
 - Why \`≥ 1.5× smtp-server\` is still missed: this load gives a server nothing to do but
   the protocol, so what any Node server spends on the sockets (the floor) is most of
   smtp-server's own cost, and the target leaves mailwire only a small part of what
