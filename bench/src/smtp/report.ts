@@ -27,6 +27,21 @@ export function ratio(a: number, b: number): string {
   return `${fmt(a / b, 2)}×`
 }
 
+/**
+ * Curves of equal steps (one per round) as one: the median of each step over the curves
+ * that reach it, up to the shortest curve; empty when any curve is.
+ */
+export function medianCurve(curves: readonly (readonly number[])[]): number[] {
+  const steps = curves.length === 0 ? 0 : Math.min(...curves.map((curve) => curve.length))
+  return Array.from({ length: steps }, (_, step) => median(curves.map((curve) => curve[step]!)))
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
 /** "met" or "**missed**". */
 export function verdict(ok: boolean): string {
   return ok ? "met" : "**missed**"
