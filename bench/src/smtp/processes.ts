@@ -1,8 +1,9 @@
 /**
  * Child processes of the SMTP/POP3 benchmark: Node children (servers and load
  * generators: the benchmark's own scripts bundled for plain `node`, see
- * {@link bundleChildren}), Postfix's C tools, and CPU accounting read from `/proc`. Every process started here is stopped by its PID (the `processes.ts` harness
- * of `@mailwire/node`'s tests: SIGTERM, then SIGKILL).
+ * {@link bundleChildren}), Postfix's C tools, and CPU accounting read from `/proc`.
+ * Every process started here is stopped by its PID (the `processes.ts` harness of
+ * `@mailwire/node`'s tests: SIGTERM, then SIGKILL).
  */
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"

@@ -1,11 +1,11 @@
 /**
  * A benchmark SMTP server in its own process (`node .build/smtp/server.js <kind>`, bundled
- * by `processes.ts`; `node --import tsx server.ts <kind>` from source) with
- * kind `mailwire` (`createSmtpServer` from `@mailwire/node/smtp`), `smtp-server`
- * (smtp-server 3.21.6) or `node-floor` (the bare `net` responder of
- * `floors/smtp-server.ts`, the least a Node server can spend). The first two read every
- * message to the end and drop it, with no AUTH, no TLS and no reverse DNS. Prints `READY <port>` once listening on 127.0.0.1; SIGTERM
- * exits, first writing the CPU profile when `BENCH_CPU_PROFILE` asks for one.
+ * by `processes.ts`; `node --import tsx server.ts <kind>` from source) with kind
+ * `mailwire` (`createSmtpServer` from `@mailwire/node/smtp`), `smtp-server` (smtp-server
+ * 3.21.6) or `node-floor` (the bare `net` responder of `floors/smtp-server.ts`, the least
+ * a Node server can spend). The first two read every message to the end and drop it, with
+ * no AUTH, no TLS and no reverse DNS. Prints `READY <port>` once listening on 127.0.0.1;
+ * SIGTERM exits, first writing the CPU profile when `BENCH_CPU_PROFILE` asks for one.
  */
 import type { Readable } from "node:stream"
 import { createSmtpServer } from "@mailwire/node/smtp"
