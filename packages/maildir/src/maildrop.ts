@@ -83,6 +83,12 @@ export function maildirMaildrop(
     touchedAt = Date.now()
     await held.touch().catch(() => undefined)
   }
+  // `read` does what this cannot do at once: report errors and refresh the lock.
+  const readNowChecked = (uniqueId: string) => {
+    const message = messages.get(uniqueId)
+    if (message === undefined || isTouchDue()) return null
+    return inbox.readCrlfNowChecked(message.uid, message.vsize)
+  }
   return {
     list: async () => {
       if (isTouchDue()) await touch()
@@ -94,17 +100,8 @@ export function maildirMaildrop(
       if (isTouchDue()) await touch()
       yield* inbox.readCrlf(message.uid, message.vsize)
     },
-    // `read` does what this cannot do at once: report errors and refresh the lock.
-    readNow: (uniqueId) => {
-      const message = messages.get(uniqueId)
-      if (message === undefined || isTouchDue()) return null
-      return inbox.readCrlfNow(message.uid, message.vsize)
-    },
-    readNowChecked: (uniqueId) => {
-      const message = messages.get(uniqueId)
-      if (message === undefined || isTouchDue()) return null
-      return inbox.readCrlfNowChecked(message.uid, message.vsize)
-    },
+    readNow: (uniqueId) => readNowChecked(uniqueId)?.bytes ?? null,
+    readNowChecked,
     delete: async (uniqueIds) => {
       if (isTouchDue()) await touch()
       const gone = uniqueIds.flatMap((id) => {
