@@ -6,6 +6,7 @@
 import { CrlfSize, withCrlf } from "@mailwire/maildir"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { splitAt } from "../../wire/test/split.js"
 import { collect } from "./temp-store.js"
 
 const CR = 0x0d
@@ -18,18 +19,6 @@ function reference(bytes: Uint8Array): number[] {
     out.push(byte)
   })
   return out
-}
-
-function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((cut) => Math.min(cut, bytes.length)))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let from = 0
-  for (const point of points) {
-    chunks.push(bytes.subarray(from, point))
-    from = point
-  }
-  chunks.push(bytes.subarray(from))
-  return chunks
 }
 
 async function* stream(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {

@@ -5,26 +5,13 @@
  * and ones without a final CRLF. TOP reads the same way and stuffs as always.
  */
 import { InMemoryMaildropStore, type Maildrop, type MaildropStore } from "@mailwire/pop3"
+import { CR, DOT, LF } from "@mailwire/wire"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { isCleanBody } from "../../wire/test/clean.js"
 import { loggedIn, pop3ServerStarter, WrappingStore } from "./harness/pop3-servers.js"
 
 const startServer = pop3ServerStarter()
-
-const CR = 0x0d
-const LF = 0x0a
-const DOT = 0x2e
-
-/** No bare CR or LF and no line beginning with a dot, checked byte by byte. */
-function isClean(message: Uint8Array): boolean {
-  for (let i = 0; i < message.length; i++) {
-    const byte = message[i]!
-    if (byte === CR && message[i + 1] !== LF) return false
-    if (byte === LF && message[i - 1] !== CR) return false
-    if (byte === DOT && (i === 0 || message[i - 1] === LF)) return false
-  }
-  return true
-}
 
 /** An in-memory store whose maildrops answer `readNowChecked`, counting calls. */
 class CheckingStore extends WrappingStore<InMemoryMaildropStore> {
@@ -44,9 +31,10 @@ class CheckingStore extends WrappingStore<InMemoryMaildropStore> {
       readNowChecked: (uid) => {
         const bytes = opened.readNow!(uid)
         if (bytes === null) return null
+        const isClean = isCleanBody(bytes)
         this.checked++
-        if (isClean(bytes)) this.cleanOnes++
-        return { bytes, isClean: isClean(bytes) }
+        if (isClean) this.cleanOnes++
+        return { bytes, isClean }
       },
     }
   }

@@ -4,24 +4,10 @@
  * `encode` would have, with or without a final CRLF. After a chunk that ended with a CR
  * it does the full work, since the chunk's first byte may pair with that CR.
  */
-import { concatBytes, DotEncoder, decodeLatin1, encodeLatin1 } from "@mailwire/wire"
+import { CR, concatBytes, DOT, DotEncoder, decodeLatin1, encodeLatin1, LF } from "@mailwire/wire"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-
-const CR = 0x0d
-const LF = 0x0a
-const DOT = 0x2e
-
-/** Whether `body` is what `encodeClean` may be given as a whole body. */
-function isClean(body: Uint8Array): boolean {
-  for (let i = 0; i < body.length; i++) {
-    const byte = body[i]!
-    if (byte === CR && body[i + 1] !== LF) return false
-    if (byte === LF && body[i - 1] !== CR) return false
-    if (byte === DOT && (i === 0 || body[i - 1] === LF)) return false
-  }
-  return true
-}
+import { isCleanBody } from "./clean.js"
 
 /** `chunks` through `encode` only, then `end`. */
 function encoded(chunks: readonly Uint8Array[]): string {
@@ -52,7 +38,7 @@ describe("DotEncoder.encodeClean", () => {
   it("gives the same answer as encode for every clean body", () => {
     fc.assert(
       fc.property(fc.oneof(cleanBody, mailish), (body) => {
-        fc.pre(isClean(body))
+        fc.pre(isCleanBody(body))
         const encoder = new DotEncoder()
         const out = encoder.encodeClean(body)
         expect(out).toBe(body)
