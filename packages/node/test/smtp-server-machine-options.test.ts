@@ -24,7 +24,7 @@ describe("machineOptionsFor", () => {
 
   it("freezes a copy of the application's mechanism list, not the list itself", () => {
     const mechanisms = ["PLAIN"]
-    const resolved = { ...parseOptions(smtpServerOptionsSchema, {}, "test") }
+    const resolved = parseOptions(smtpServerOptionsSchema, {}, "test")
     const options = machineOptionsFor({ ...resolved, authMechanisms: mechanisms as never }, false)
     expect(options.authMechanisms).toEqual(["PLAIN"])
     expect(Object.isFrozen(mechanisms)).toBe(false)

@@ -1,18 +1,23 @@
+/**
+ * `new SmtpServerConnection(options)` with a frozen options object (and frozen
+ * `extensions` and `authMechanisms`) resolves it and formats its greeting and EHLO
+ * extension lines once for every connection; anything that can still change is read
+ * afresh, and the replies are the same either way.
+ */
 import { SmtpServerConnection, type SmtpServerOptions } from "@mailwire/smtp"
 import { describe, expect, it } from "vitest"
+import { dec, enc, ServerApp } from "./support.js"
 
-const enc = (text: string) => new TextEncoder().encode(text)
-const dec = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
+/** The EHLO reply of `app`'s connection, which accepts it. */
+function ehloOf(app: ServerApp): string {
+  app.conn.takeOutput()
+  app.feed(enc("EHLO client.test\r\n"))
+  return dec(app.conn.takeOutput())
+}
 
 /** The EHLO reply of a fresh connection made with `options`. */
-function ehloReply(options: SmtpServerOptions): string {
-  const conn = new SmtpServerConnection(options)
-  conn.takeOutput()
-  for (const event of conn.receive(enc("EHLO client.test\r\n"))) {
-    if (event.type === "helo") conn.accept(event)
-  }
-  return dec(conn.takeOutput())
-}
+const ehloReply = (options: SmtpServerOptions) =>
+  ehloOf(new ServerApp(new SmtpServerConnection(options)))
 
 describe("frozen server options", () => {
   it("are resolved once: connections share the greeting bytes they write", () => {
@@ -56,20 +61,13 @@ describe("frozen server options", () => {
       hostname: "mx.test",
       extensions: Object.freeze({ startTls: true }),
     })
-    const conn = new SmtpServerConnection(options)
+    const app = new ServerApp(new SmtpServerConnection(options))
     const plainReply = ehloReply(options)
     expect(plainReply).toContain("250-STARTTLS\r\n")
     expect(plainReply).not.toContain("REQUIRETLS")
-    conn.takeOutput()
-    for (const event of conn.receive(enc("EHLO client.test\r\nSTARTTLS\r\n"))) {
-      if (event.type === "helo") conn.accept(event)
-    }
-    conn.takeOutput()
-    conn.resumeTls()
-    for (const event of conn.receive(enc("EHLO client.test\r\n"))) {
-      if (event.type === "helo") conn.accept(event)
-    }
-    const secureReply = dec(conn.takeOutput())
+    app.feed(enc("EHLO client.test\r\nSTARTTLS\r\n"))
+    app.handle(app.conn.resumeTls())
+    const secureReply = ehloOf(app)
     expect(secureReply).not.toContain("STARTTLS")
     expect(secureReply).toContain("REQUIRETLS")
     expect(ehloReply(options)).toBe(plainReply)
