@@ -346,13 +346,17 @@ describe("no header injection through the builder", () => {
     expect(text).toContain("To: =?UTF-8?B?QsO8?= <a@xn--bcher-kva.example>\r\n")
   })
 
-  const unicodeText = fc.oneof(
-    fc.string({ unit: "grapheme", maxLength: 120 }),
-    fc.string({
-      unit: fc.constantFrom(...Array.from("a ü\u00a0\u2028\u3000😀=?_")),
-      maxLength: 40,
-    }),
-  )
+  // Without U+FFFD: a decoded word that contains it was cut inside a UTF-8 sequence, which
+  // is what the test below looks for, so the text itself must not bring one.
+  const unicodeText = fc
+    .oneof(
+      fc.string({ unit: "grapheme", maxLength: 120 }),
+      fc.string({
+        unit: fc.constantFrom(...Array.from("a ü\u00a0\u2028\u3000😀=?_")),
+        maxLength: 40,
+      }),
+    )
+    .filter((text) => !text.includes("\ufffd"))
 
   it("writes encoded-words of at most 75 characters, each valid UTF-8 on its own", () => {
     fc.assert(
